@@ -25,20 +25,41 @@
 {%- endmacro %}
 
 {#- Keeps one row per key: earliest timestamp, then the other columns, so the choice never
-    depends on load order. -#}
+    depends on load order. `relation` is a relation, a CTE name or a parenthesised subquery
+    without alias. Rows whose key is null are all kept (callers key or drop them).
+    Nearly every key occurs once, so only keys that have copies go through the sort: sorting all
+    rows by every column was the most expensive step of a build (docs/benchmarks.md). -#}
 {% macro engagement_deduplicate(relation, key_column, order_columns) %}
+    {%- set copied_keys -%}
+        (
+            select {{ key_column }} as copied_key
+            from {{ relation }} as all_rows
+            group by {{ key_column }}
+            having count(*) > 1
+        )
+    {%- endset %}
+    select
+        single_rows.*,
+        1 as copy_number
+    from {{ relation }} as single_rows
+    left join {{ copied_keys }} as copied
+        on single_rows.{{ key_column }} = copied.copied_key
+    where copied.copied_key is null
+    union all
     select *
     from (
         select
-            *,
+            copied_rows.*,
             row_number() over (
-                partition by {{ key_column }}
+                partition by copied_rows.{{ key_column }}
                 order by
                 {%- for column in order_columns %}
-                    {{ column }} asc nulls last{{ "," if not loop.last }}
+                    copied_rows.{{ column }} asc nulls last{{ "," if not loop.last }}
                 {%- endfor %}
             ) as copy_number
-        from {{ relation }}
+        from {{ relation }} as copied_rows
+        inner join {{ copied_keys }} as copied
+            on copied_rows.{{ key_column }} = copied.copied_key
     ) as numbered
     where copy_number = 1
 {%- endmacro %}
@@ -53,7 +74,7 @@
                 {{ engagement_row_key(id_column, [timestamp_column] + other_columns) }} as source_row_key,
                 {{ row_columns | join(', ') }}
             from {{ relation }}
-        ) as keyed
+        )
     {%- endset -%}
     {{ engagement_deduplicate(keyed, 'source_row_key', row_columns) }}
 {%- endmacro %}
