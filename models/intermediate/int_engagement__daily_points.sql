@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 {#- Points per customer, event type and UTC day, over all time: the daily cap applies at this
     grain, and every window (today's score, the daily history) is a sum of these rows. -#}
 with events as (

@@ -1,9 +1,13 @@
-{#- What each event type earned each customer in the scoring window (the score's terms). -#}
+{#- What each event type earned each customer in the scoring window (the score's terms). With
+    time decay on, each day's points are decayed to the score date first. -#}
+{%- set score_date = engagement_date_literal(engagement_score_date()) -%}
+
 with daily_points as (
     select
         customer_id,
         channel,
         event_type,
+        event_date,
         event_count,
         counted_units,
         weight,
@@ -11,7 +15,7 @@ with daily_points as (
     from {{ ref('int_engagement__daily_points') }}
     where
         event_date >= {{ engagement_date_literal(engagement_window_start()) }}
-        and event_date <= {{ engagement_date_literal(engagement_score_date()) }}
+        and event_date <= {{ score_date }}
 ),
 
 final as (
@@ -19,11 +23,11 @@ final as (
         customer_id,
         channel,
         event_type,
-        {{ engagement_date_literal(engagement_score_date()) }} as score_date,
+        {{ score_date }} as score_date,
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
         cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
         cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
-        cast(sum(points) as {{ dbt.type_numeric() }}) as points
+        cast(sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ dbt.type_numeric() }}) as points
     from daily_points
     group by customer_id, channel, event_type
 )

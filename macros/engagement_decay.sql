@@ -1,0 +1,44 @@
+{#- Optional time decay: with `engagement_decay_half_life_days` set, a day's points count
+    0.5 ^ (age_in_days / half_life) at the score date, age 0 being the score date itself. -#}
+
+{% macro engagement_decay_half_life_days() %}
+    {%- set half_life = var('engagement_decay_half_life_days', none) -%}
+    {%- if half_life is none or half_life == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if half_life is not number or half_life <= 0 -%}
+        {{ exceptions.raise_compiler_error("engagement_decay_half_life_days must be a number of days above 0 (or null for no decay), got '" ~ half_life ~ "'") }}
+    {%- endif -%}
+    {{ return(half_life) }}
+{% endmacro %}
+
+{#- Points of one daily_points row as they count on score_date. Each decayed row is kept in the
+    package's numeric type before it is summed, so every model that sums the same rows (today's
+    score, the daily history) gets exactly the same total, whatever the order of the sum. -#}
+{% macro engagement_decayed_points(points, event_date, score_date) %}
+    {%- set half_life = engagement_decay_half_life_days() -%}
+    {%- if half_life is none -%}
+        {{ points }}
+    {%- else -%}
+        cast(
+            cast({{ points }} as {{ engagement_type_double() }})
+            * power(
+                cast(0.5 as {{ engagement_type_double() }}),
+                cast({{ dbt.datediff(event_date, score_date, 'day') }} as {{ engagement_type_double() }}) / {{ half_life }}
+            )
+            as {{ dbt.type_numeric() }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Double precision. dbt.type_float() renders `float`, which is single precision on DuckDB and
+    Spark. -#}
+{% macro engagement_type_double() %}
+    {{ return(adapter.dispatch('engagement_type_double', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_type_double() %}double precision{% endmacro %}
+
+{% macro duckdb__engagement_type_double() %}double{% endmacro %}
+
+{% macro spark__engagement_type_double() %}double{% endmacro %}

@@ -1,0 +1,266 @@
+{#- How the daily history (customer_engagement_daily) is kept up to date. Everything that decides
+    which score dates a run builds lives here, so every engine runs the same rules:
+
+    - a full refresh builds every score date from the history's start to engagement_score_date;
+    - an incremental run rebuilds the last engagement_lookback_days dates already built, adds the
+      new ones, and goes further back when late data changed an older day: from the earliest day
+      whose daily points differ from the ones the history was last built from, to the end (inside
+      the window the score changes; after it, last_event_at may);
+    - a change of the window, the decay, the history start or the tiers seed rebuilds every date.
+
+    What the history was built from is a fingerprint per event date of int_engagement__daily_points
+    (rows, events, points, a row checksum), saved by a post-hook next to the history table in
+    `<history>__fingerprints`. A missing fingerprint table means "rebuild everything". -#}
+
+{% macro engagement_lookback_days() %}
+    {%- set days = var('engagement_lookback_days', 3) -%}
+    {%- if days is not number or days | int != days or days < 0 -%}
+        {{ exceptions.raise_compiler_error("engagement_lookback_days must be a whole number of days >= 0, got '" ~ days ~ "'") }}
+    {%- endif -%}
+    {{ return(days | int) }}
+{% endmacro %}
+
+{#- First score date of the history, or none: each customer's history then starts at their first
+    event. When set, a customer's history starts at their first event or at this date, whichever
+    is later. -#}
+{% macro engagement_history_start_date() %}
+    {%- set configured = var('engagement_history_start_date', none) -%}
+    {%- if configured is none or configured == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set text = configured | string -%}
+    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+        {{ exceptions.raise_compiler_error("engagement_history_start_date must be a date as YYYY-MM-DD, got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {{ return(modules.datetime.date.fromisoformat(text)) }}
+{% endmacro %}
+
+{#- The score dates this run builds, {'first': date, 'last': date}, both included; first > last
+    means there is nothing to build. Runs queries, so it is called when the model executes. -#}
+{% macro engagement_history_score_dates(daily_points) %}
+    {%- set last = engagement_score_date() -%}
+    {%- set one_day = modules.datetime.timedelta(days=1) -%}
+    {%- set nothing = {'first': last + one_day, 'last': last} -%}
+    {%- if not execute or load_relation(daily_points) is none -%}
+        {{ return(nothing) }}
+    {%- endif -%}
+
+    {%- set earliest = engagement_query_value(
+        "select min(event_date) from " ~ daily_points ~ " where event_date <= " ~ engagement_date_literal(last)
+    ) -%}
+    {%- if earliest is none -%}
+        {{ return(nothing) }}
+    {%- endif -%}
+    {%- set history_start = engagement_history_start_date() -%}
+    {%- set first = engagement_as_date(earliest) -%}
+    {%- if history_start is not none and history_start > first -%}
+        {%- set first = history_start -%}
+    {%- endif -%}
+
+    {%- if is_incremental() -%}
+        {%- set built_last = engagement_query_value("select max(score_date) from " ~ this) -%}
+        {%- if built_last is not none -%}
+            {%- set built_last = engagement_as_date(built_last) -%}
+            {%- set reference = [built_last, last] | min -%}
+            {%- set rebuild_from = reference - modules.datetime.timedelta(days=engagement_lookback_days()) + one_day -%}
+            {%- set changed_from = engagement_history_changed_from(daily_points, built_last) -%}
+            {%- if changed_from is not none and changed_from < rebuild_from -%}
+                {%- set rebuild_from = changed_from -%}
+            {%- endif -%}
+            {%- if rebuild_from > first -%}
+                {%- set first = rebuild_from -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ log("customer_engagement_daily: building score dates " ~ first ~ " to " ~ last, info=True) }}
+    {{ return({'first': first, 'last': last}) }}
+{% endmacro %}
+
+{#- Earliest event date (up to built_last) whose daily points differ from those the history was
+    built from; a very early date when the fingerprints are missing or the settings changed;
+    none when nothing changed. -#}
+{% macro engagement_history_changed_from(daily_points, built_last) %}
+    {%- set everything = modules.datetime.date(1, 1, 1) -%}
+    {%- set fingerprints = engagement_history_fingerprints_relation() -%}
+    {%- if load_relation(fingerprints) is none -%}
+        {{ return(everything) }}
+    {%- endif -%}
+    {%- set saved_settings = engagement_query_value(
+        "select max(settings) || '/' || min(settings) from " ~ fingerprints
+    ) -%}
+    {%- set settings = engagement_history_settings() -%}
+    {%- if saved_settings != settings ~ '/' ~ settings -%}
+        {{ log("customer_engagement_daily: settings changed (" ~ saved_settings ~ " -> " ~ settings ~ "), rebuilding every date", info=True) }}
+        {{ return(everything) }}
+    {%- endif -%}
+    {%- set compare -%}
+        with current_inputs as (
+            {{ engagement_history_fingerprint_sql(daily_points, built_last) }}
+        ),
+
+        saved_inputs as (
+            select * from {{ fingerprints }}
+            where event_date <= {{ engagement_date_literal(built_last) }}
+        )
+
+        select min(coalesce(current_inputs.event_date, saved_inputs.event_date))
+        from current_inputs
+        full outer join saved_inputs
+            on current_inputs.event_date = saved_inputs.event_date
+        where
+            current_inputs.event_date is null
+            or saved_inputs.event_date is null
+            or current_inputs.row_count <> saved_inputs.row_count
+            or current_inputs.event_count <> saved_inputs.event_count
+            or current_inputs.points <> saved_inputs.points
+            or current_inputs.last_occurred_at <> saved_inputs.last_occurred_at
+            or current_inputs.row_checksum <> saved_inputs.row_checksum
+    {%- endset -%}
+    {%- set changed = engagement_query_value(compare) -%}
+    {%- if changed is not none -%}
+        {{ log("customer_engagement_daily: daily points changed from " ~ changed, info=True) }}
+        {{ return(engagement_as_date(changed)) }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+{#- One row per event date up to last_date: what the history's scores of that date and later are
+    computed from. -#}
+{% macro engagement_history_fingerprint_sql(daily_points, last_date) %}
+    select
+        event_date,
+        cast(count(*) as {{ dbt.type_bigint() }}) as row_count,
+        cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(points) as {{ dbt.type_numeric() }}) as points,
+        max(last_occurred_at) as last_occurred_at,
+        cast(sum({{ engagement_row_checksum(['customer_id', 'channel', 'event_type', 'event_count', 'counted_units', 'points', 'last_occurred_at']) }}) as {{ dbt.type_bigint() }}) as row_checksum
+    from {{ daily_points }}
+    where event_date <= {{ engagement_date_literal(last_date) }}
+    group by event_date
+{%- endmacro %}
+
+{#- What else every history row depends on; when it changes, every date is rebuilt. -#}
+{% macro engagement_history_settings() %}
+    {%- set tiers_checksum = engagement_query_value(
+        "select sum(" ~ engagement_row_checksum(['tier_rank', 'engagement_tier', 'min_score', 'min_inclusive', 'max_score', 'max_inclusive']) ~ ") from " ~ ref('stg_engagement__tiers')
+    ) -%}
+    {{ return(
+        'window_days=' ~ engagement_window_days()
+        ~ ';decay_half_life_days=' ~ engagement_decay_half_life_days()
+        ~ ';history_start_date=' ~ engagement_history_start_date()
+        ~ ';tiers=' ~ tiers_checksum
+    ) }}
+{% endmacro %}
+
+{% macro engagement_history_fingerprints_relation() %}
+    {{ return(api.Relation.create(
+        database=this.database,
+        schema=this.schema,
+        identifier=this.identifier ~ '__fingerprints',
+        type='table',
+    )) }}
+{% endmacro %}
+
+{#- Post-hook of the history: records what it was just built from. Runs only after the model
+    succeeded, so a failed run leaves the previous fingerprints (and rebuilds more next time). -#}
+{% macro engagement_save_history_fingerprints() %}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set fingerprints = engagement_history_fingerprints_relation() -%}
+    {%- set fingerprint_sql -%}
+        select
+            fingerprints.*,
+            '{{ engagement_history_settings() }}' as settings
+        from ({{ engagement_history_fingerprint_sql(ref('int_engagement__daily_points'), engagement_score_date()) }}) as fingerprints
+    {%- endset -%}
+    {%- do adapter.drop_relation(fingerprints) -%}
+    {{ return(engagement_create_table_as(fingerprints, fingerprint_sql)) }}
+{% endmacro %}
+
+{#- The history replaces whole score dates: delete+insert on score_date where the engine has it,
+    partition overwrite (partitioned by score_date) on Spark. -#}
+{% macro engagement_history_incremental_strategy() %}
+    {{ return(adapter.dispatch('engagement_history_incremental_strategy', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_history_incremental_strategy() %}
+    {{ return('delete+insert') }}
+{% endmacro %}
+
+{% macro spark__engagement_history_incremental_strategy() %}
+    {{ return('insert_overwrite') }}
+{% endmacro %}
+
+{% macro engagement_history_partition_by() %}
+    {{ return(adapter.dispatch('engagement_history_partition_by', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_history_partition_by() %}
+    {{ return(none) }}
+{% endmacro %}
+
+{% macro spark__engagement_history_partition_by() %}
+    {{ return(['score_date']) }}
+{% endmacro %}
+
+{#- A number per row that changes when any of the columns does; summed per date it fingerprints
+    the date. -#}
+{% macro engagement_row_checksum(columns) %}
+    {{ return(adapter.dispatch('engagement_row_checksum', 'customer_engagement')(columns)) }}
+{% endmacro %}
+
+{#- Engines without a row hash fall back to the text length: weaker, the other fingerprint
+    columns still catch added, removed and re-weighted rows. -#}
+{% macro default__engagement_row_checksum(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    cast({{ dbt.length(dbt.concat(parts)) }} as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro duckdb__engagement_row_checksum(columns) -%}
+    cast(hash({{ columns | join(', ') }}) % 1000000007 as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro postgres__engagement_row_checksum(columns) -%}
+    cast(hashtext(concat_ws('|', {{ columns | join(', ') }})) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro spark__engagement_row_checksum(columns) -%}
+    cast(hash({{ columns | join(', ') }}) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{#- A plain table from a query (dbt's create_table_as applies the calling model's config). -#}
+{% macro engagement_create_table_as(relation, sql) %}
+    {{ return(adapter.dispatch('engagement_create_table_as', 'customer_engagement')(relation, sql)) }}
+{% endmacro %}
+
+{% macro default__engagement_create_table_as(relation, sql) -%}
+    create table {{ relation }} as {{ sql }}
+{%- endmacro %}
+
+{% macro spark__engagement_create_table_as(relation, sql) -%}
+    create table {{ relation }} using parquet as {{ sql }}
+{%- endmacro %}
+
+{#- First column of the first row of a query, or none. -#}
+{% macro engagement_query_value(sql) %}
+    {%- set result = run_query(sql) -%}
+    {%- if result is none or result.rows | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(result.rows[0][0]) }}
+{% endmacro %}
+
+{#- Dates come back from the engines as dates, datetimes or text. -#}
+{% macro engagement_as_date(value) %}
+    {%- if value is string -%}
+        {{ return(modules.datetime.date.fromisoformat(value[:10])) }}
+    {%- elif value.date is defined and value.hour is defined -%}
+        {{ return(value.date()) }}
+    {%- endif -%}
+    {{ return(value) }}
+{% endmacro %}

@@ -1,0 +1,252 @@
+{#- Every customer's score for every day: one row per customer and score_date, each equal to what
+    customer_engagement_scores (and its tier) gives for that score_date. Built incrementally; which
+    dates a run (re)builds is decided in macros/engagement_incremental.sql.
+
+    The window rolls: a day's points enter the window sum on their own date and leave it
+    window_days later, so each score date adds what enters and subtracts what leaves, and a
+    running sum over the dates gives every window at once. Sums are exact decimals, so the
+    subtraction loses nothing. With time decay a day is worth something else on every score date,
+    so its decayed points are summed per score date instead. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=engagement_history_incremental_strategy(),
+    unique_key='score_date',
+    partition_by=engagement_history_partition_by(),
+    on_schema_change='fail',
+    post_hook="{{ engagement_save_history_fingerprints() }}",
+) }}
+
+{%- set score_dates = engagement_history_score_dates(ref('int_engagement__daily_points')) -%}
+{%- set window_days = engagement_window_days() -%}
+{%- set decayed = engagement_decay_half_life_days() is not none -%}
+{%- set channels = engagement_channels() -%}
+{%- set first_date = engagement_date_literal(score_dates.first) -%}
+{%- set last_date = engagement_date_literal(score_dates.last) -%}
+{#- Days before the first date built still count in its window. -#}
+{%- set context_date = engagement_date_literal(score_dates.first - modules.datetime.timedelta(days=window_days - 1)) -%}
+{%- set date_count = (score_dates.last - score_dates.first).days + 1 -%}
+{%- set history_start = engagement_history_start_date() -%}
+{%- set measures = ['total_points'] -%}
+{%- for channel in channels -%}
+    {%- do measures.append(channel ~ '_points') -%}
+{%- endfor -%}
+{%- do measures.extend(['event_count', 'active_days']) -%}
+
+with daily_points as (
+    select
+        customer_id,
+        channel,
+        event_date,
+        event_count,
+        points,
+        last_occurred_at
+    from {{ ref('int_engagement__daily_points') }}
+    where event_date <= {{ last_date }}
+),
+
+customers as (
+    select
+        customer_id,
+        account_id,
+        plan,
+        country,
+        persona
+    from {{ ref('stg_engagement__customers') }}
+),
+
+tiers as (
+    select
+        tier_rank,
+        engagement_tier,
+        min_score,
+        min_inclusive,
+        max_score,
+        max_inclusive
+    from {{ ref('stg_engagement__tiers') }}
+),
+
+score_dates as (
+    select
+        cast({{ dbt.dateadd('day', 'generated_number - 1', first_date) }} as date) as score_date
+    from ({{ dbt.generate_series([date_count, 1] | max) }}) as series
+    -- Nothing to build gives no dates.
+    where generated_number <= {{ date_count }}
+),
+
+-- A customer's history starts at their first event (not before the history start date).
+customer_spans as (
+    select
+        customer_id,
+        {%- if history_start is none %}
+            min(event_date) as first_score_date,
+        {%- else %}
+            case
+                when min(event_date) < {{ engagement_date_literal(history_start) }}
+                    then {{ engagement_date_literal(history_start) }}
+                else min(event_date)
+            end as first_score_date,
+        {%- endif %}
+        max(case when event_date < {{ first_date }} then last_occurred_at end) as last_event_before
+    from daily_points
+    group by customer_id
+),
+
+customer_days as (
+    select
+        customer_id,
+        event_date,
+        sum(points) as total_points,
+        {%- for channel in channels %}
+            sum(case when channel = '{{ channel }}' then points else 0 end) as {{ channel }}_points,
+        {%- endfor %}
+        sum(event_count) as event_count,
+        1 as active_days,
+        max(last_occurred_at) as last_occurred_at
+    from daily_points
+    where event_date >= {{ context_date }}
+    group by customer_id, event_date
+),
+
+-- What each day adds to the running sums on the date it enters the window (days before the
+-- first date built all enter on that date) and takes away window_days later.
+window_moves as (
+    select
+        customer_id,
+        case when event_date < {{ first_date }} then {{ first_date }} else event_date end as score_date,
+        {%- for measure in measures %}
+            {{ measure }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from customer_days
+    union all
+    select
+        customer_id,
+        cast({{ dbt.dateadd('day', window_days, 'event_date') }} as date) as score_date,
+        {%- for measure in measures %}
+            -{{ measure }} as {{ measure }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from customer_days
+    where event_date <= {{ engagement_date_literal(score_dates.last - modules.datetime.timedelta(days=window_days)) }}
+),
+
+score_date_moves as (
+    select
+        customer_id,
+        score_date,
+        {%- for measure in measures %}
+            sum({{ measure }}) as {{ measure }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from window_moves
+    group by customer_id, score_date
+),
+
+{%- if decayed %}
+
+-- With decay a day's points are worth less on every later score date: sum them per date.
+decayed_window_points as (
+    select
+        daily_points.customer_id,
+        score_dates.score_date,
+        sum({{ engagement_decayed_points('daily_points.points', 'daily_points.event_date', 'score_dates.score_date') }})
+            as total_points,
+        {%- for channel in channels %}
+            sum(case
+                when daily_points.channel = '{{ channel }}'
+                    then {{ engagement_decayed_points('daily_points.points', 'daily_points.event_date', 'score_dates.score_date') }}
+                else 0
+            end) as {{ channel }}_points{{ "," if not loop.last }}
+        {%- endfor %}
+    from daily_points
+    inner join score_dates
+        on
+            daily_points.event_date <= score_dates.score_date
+            and daily_points.event_date > {{ dbt.dateadd('day', -window_days, 'score_dates.score_date') }}
+    group by daily_points.customer_id, score_dates.score_date
+),
+{%- endif %}
+
+customer_score_dates as (
+    select
+        customer_spans.customer_id,
+        score_dates.score_date,
+        customer_spans.last_event_before
+    from customer_spans
+    inner join score_dates
+        on score_dates.score_date >= customer_spans.first_score_date
+),
+
+rolled as (
+    select
+        customer_score_dates.customer_id,
+        customer_score_dates.score_date,
+        {%- for measure in measures %}
+            {%- if decayed and measure.endswith('_points') %}
+                coalesce(decayed_window_points.{{ measure }}, 0) as {{ measure }},
+            {%- else %}
+                sum(coalesce(score_date_moves.{{ measure }}, 0)) over running_dates as {{ measure }},
+            {%- endif %}
+        {%- endfor %}
+        coalesce(
+            max(customer_days.last_occurred_at) over running_dates,
+            customer_score_dates.last_event_before
+        ) as last_event_at
+    from customer_score_dates
+    left join score_date_moves
+        on
+            customer_score_dates.customer_id = score_date_moves.customer_id
+            and customer_score_dates.score_date = score_date_moves.score_date
+    left join customer_days
+        on
+            customer_score_dates.customer_id = customer_days.customer_id
+            and customer_score_dates.score_date = customer_days.event_date
+    {%- if decayed %}
+        left join decayed_window_points
+            on
+                customer_score_dates.customer_id = decayed_window_points.customer_id
+                and customer_score_dates.score_date = decayed_window_points.score_date
+    {%- endif %}
+    window running_dates as (
+        partition by customer_score_dates.customer_id
+        order by customer_score_dates.score_date
+        rows between unbounded preceding and current row
+    )
+),
+
+scored as (
+    select
+        customer_id,
+        score_date,
+        {{ engagement_round_points('total_points') }} as engagement_score,
+        {%- for channel in channels %}
+            {{ engagement_round_points(channel ~ '_points') }} as {{ channel }}_score,
+        {%- endfor %}
+        cast(event_count as {{ dbt.type_bigint() }}) as event_count,
+        cast(active_days as {{ dbt.type_bigint() }}) as active_days,
+        last_event_at
+    from rolled
+),
+
+final as (
+    select
+        customers.customer_id,
+        customers.account_id,
+        customers.plan,
+        customers.country,
+        customers.persona,
+        scored.score_date,
+        scored.engagement_score,
+        {%- for channel in channels %}
+            scored.{{ channel }}_score,
+        {%- endfor %}
+        scored.event_count,
+        scored.active_days,
+        scored.last_event_at,
+        tiers.engagement_tier,
+        tiers.tier_rank
+    from scored
+    inner join customers
+        on scored.customer_id = customers.customer_id
+    inner join tiers
+        on {{ engagement_score_in_tier('scored.engagement_score', 'tiers') }}
+)
+
+select * from final
