@@ -26,15 +26,17 @@
 
 {#- Keeps one row per key: earliest timestamp, then the other columns, so the choice never
     depends on load order. `relation` is a relation, a CTE name or a parenthesised subquery
-    without alias. Rows whose key is null are all kept (callers key or drop them).
+    without alias.
     Nearly every key occurs once, so only keys that have copies go through the sort: sorting all
-    rows by every column was the most expensive step of a build (docs/benchmarks.md). -#}
+    rows by every column was the most expensive step of a build (docs/benchmarks.md). Copies are
+    found on a hash of the key where the engine has a cheap one; two keys sharing a hash only
+    send both to the sort, which still partitions by the key itself. -#}
 {% macro engagement_deduplicate(relation, key_column, order_columns) %}
     {%- set copied_keys -%}
         (
-            select {{ key_column }} as copied_key
+            select {{ engagement_key_hash(key_column) }} as copied_key
             from {{ relation }} as all_rows
-            group by {{ key_column }}
+            group by {{ engagement_key_hash(key_column) }}
             having count(*) > 1
         )
     {%- endset %}
@@ -43,7 +45,7 @@
         1 as copy_number
     from {{ relation }} as single_rows
     left join {{ copied_keys }} as copied
-        on single_rows.{{ key_column }} = copied.copied_key
+        on {{ engagement_key_hash('single_rows.' ~ key_column) }} = copied.copied_key
     where copied.copied_key is null
     union all
     select *
@@ -59,10 +61,22 @@
             ) as copy_number
         from {{ relation }} as copied_rows
         inner join {{ copied_keys }} as copied
-            on copied_rows.{{ key_column }} = copied.copied_key
+            on {{ engagement_key_hash('copied_rows.' ~ key_column) }} = copied.copied_key
     ) as numbered
     where copy_number = 1
 {%- endmacro %}
+
+{#- A small, fast stand-in for a key when looking for copies (collisions are harmless, see
+    engagement_deduplicate); the key itself where the engine has no cheap 64-bit hash. -#}
+{% macro engagement_key_hash(expression) %}
+    {{ return(adapter.dispatch('engagement_key_hash', 'customer_engagement')(expression)) }}
+{% endmacro %}
+
+{% macro default__engagement_key_hash(expression) %}{{ expression }}{% endmacro %}
+
+{% macro duckdb__engagement_key_hash(expression) %}hash({{ expression }}){% endmacro %}
+
+{% macro spark__engagement_key_hash(expression) %}xxhash64({{ expression }}){% endmacro %}
 
 {#- Deduplicates one raw event table: keys each row (engagement_row_key) and keeps the copy with
     the earliest timestamp, ties broken by the id and then the other columns in contract order. -#}

@@ -1,0 +1,242 @@
+{#- The rows a team acts on, one per customer, score_date and alert_type:
+    - score_drop: the score fell by at least engagement_alert_drop_points, or by at least
+      engagement_alert_drop_pct percent of a positive score, over 7 days (a percentage of a score
+      at or below zero says nothing);
+    - tier_drop: the customer moved down at least one tier since the day before;
+    - churn_risk_entry: the first day the customer is in the lowest tier (churn_risk).
+    The reason lists the event types whose points fell the most over the same span. -#}
+{%- set drop_points = var('engagement_alert_drop_points', 20) -%}
+{%- set drop_pct = var('engagement_alert_drop_pct', 30) -%}
+{%- set window_days = engagement_window_days() -%}
+
+with score_changes as (
+    select
+        customer_id,
+        score_date,
+        engagement_score,
+        engagement_tier,
+        tier_rank,
+        score_1d_before,
+        score_7d_before,
+        change_1d,
+        change_7d,
+        pct_change_1d,
+        pct_change_7d,
+        previous_tier,
+        previous_tier_rank
+    from {{ ref('customer_engagement_score_changes') }}
+),
+
+daily_scores as (
+    select
+        customer_id,
+        score_date,
+        engagement_tier,
+        tier_rank
+    from {{ ref('customer_engagement_daily') }}
+),
+
+daily_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        points
+    from {{ ref('int_engagement__daily_points') }}
+),
+
+lowest_tier as (
+    select min(tier_rank) as tier_rank
+    from {{ ref('stg_engagement__tiers') }}
+),
+
+score_drops as (
+    select
+        score_changes.customer_id,
+        score_changes.score_date,
+        'score_drop' as alert_type,
+        case
+            when
+                -score_changes.change_7d >= 2 * {{ drop_points }}
+                or (score_changes.score_7d_before > 0 and -score_changes.pct_change_7d >= 2 * {{ drop_pct }})
+                then 'high'
+            else 'medium'
+        end as severity,
+        7 as days_compared,
+        score_changes.score_7d_before as score_before,
+        score_changes.engagement_score as score_after,
+        score_changes.change_7d as score_change,
+        score_changes.pct_change_7d as pct_change,
+        week_before.engagement_tier as tier_before,
+        score_changes.engagement_tier as tier_after
+    from score_changes
+    left join daily_scores as week_before
+        on
+            score_changes.customer_id = week_before.customer_id
+            and week_before.score_date = {{ dbt.dateadd('day', -7, 'score_changes.score_date') }}
+    where
+        score_changes.change_7d <= -{{ drop_points }}
+        or (score_changes.score_7d_before > 0 and score_changes.pct_change_7d <= -{{ drop_pct }})
+),
+
+tier_drops as (
+    select
+        customer_id,
+        score_date,
+        'tier_drop' as alert_type,
+        case when previous_tier_rank - tier_rank >= 2 then 'high' else 'medium' end as severity,
+        1 as days_compared,
+        score_1d_before as score_before,
+        engagement_score as score_after,
+        change_1d as score_change,
+        pct_change_1d as pct_change,
+        previous_tier as tier_before,
+        engagement_tier as tier_after
+    from score_changes
+    where tier_rank < previous_tier_rank
+),
+
+churn_risk_days as (
+    select
+        score_changes.customer_id,
+        score_changes.score_date,
+        row_number() over (
+            partition by score_changes.customer_id
+            order by score_changes.score_date
+        ) as churn_risk_day
+    from score_changes
+    inner join lowest_tier
+        on score_changes.tier_rank = lowest_tier.tier_rank
+),
+
+churn_risk_entries as (
+    select
+        score_changes.customer_id,
+        score_changes.score_date,
+        'churn_risk_entry' as alert_type,
+        'high' as severity,
+        1 as days_compared,
+        score_changes.score_1d_before as score_before,
+        score_changes.engagement_score as score_after,
+        score_changes.change_1d as score_change,
+        score_changes.pct_change_1d as pct_change,
+        score_changes.previous_tier as tier_before,
+        score_changes.engagement_tier as tier_after
+    from score_changes
+    inner join churn_risk_days
+        on
+            score_changes.customer_id = churn_risk_days.customer_id
+            and score_changes.score_date = churn_risk_days.score_date
+    where churn_risk_days.churn_risk_day = 1
+),
+
+alerts as (
+    select * from score_drops
+    union all
+    select * from tier_drops
+    union all
+    select * from churn_risk_entries
+),
+
+-- Over days_compared, an event type's window points change by what it earned on the days that
+-- entered the window minus what it earned on the days that left it.
+window_day_moves as (
+    select
+        alerts.customer_id,
+        alerts.score_date,
+        alerts.alert_type,
+        daily_points.channel,
+        daily_points.event_type,
+        daily_points.points
+    from alerts
+    inner join daily_points
+        on
+            alerts.customer_id = daily_points.customer_id
+            and daily_points.event_date <= alerts.score_date
+            and daily_points.event_date > {{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }}
+    union all
+    select
+        alerts.customer_id,
+        alerts.score_date,
+        alerts.alert_type,
+        daily_points.channel,
+        daily_points.event_type,
+        -daily_points.points as points
+    from alerts
+    inner join daily_points
+        on
+            alerts.customer_id = daily_points.customer_id
+            and daily_points.event_date <= {{ dbt.dateadd('day', -window_days, 'alerts.score_date') }}
+            and daily_points.event_date
+            > {{ dbt.dateadd('day', '-alerts.days_compared - ' ~ window_days, 'alerts.score_date') }}
+),
+
+event_type_changes as (
+    select
+        customer_id,
+        score_date,
+        alert_type,
+        {{ dbt.concat(['channel', "'.'", 'event_type']) }} as event_type,
+        sum(points) as points_change
+    from window_day_moves
+    group by customer_id, score_date, alert_type, channel, event_type
+),
+
+ranked_event_type_changes as (
+    select
+        customer_id,
+        score_date,
+        alert_type,
+        {{ dbt.concat(['event_type', "' '", 'cast(cast(points_change as ' ~ engagement_type_score() ~ ') as ' ~ dbt.type_string() ~ ')']) }}
+            as event_type_change,
+        row_number() over (
+            partition by customer_id, score_date, alert_type
+            order by points_change, event_type
+        ) as fall_rank
+    from event_type_changes
+    where points_change < 0
+),
+
+reasons as (
+    select
+        customer_id,
+        score_date,
+        alert_type,
+        max(case when fall_rank = 1 then event_type_change end) as first_reason,
+        max(case when fall_rank = 2 then event_type_change end) as second_reason,
+        max(case when fall_rank = 3 then event_type_change end) as third_reason
+    from ranked_event_type_changes
+    where fall_rank <= 3
+    group by customer_id, score_date, alert_type
+),
+
+final as (
+    select
+        alerts.customer_id,
+        alerts.score_date,
+        alerts.alert_type,
+        alerts.severity,
+        cast(alerts.days_compared as {{ dbt.type_int() }}) as days_compared,
+        alerts.score_before,
+        alerts.score_after,
+        alerts.score_change,
+        alerts.pct_change,
+        alerts.tier_before,
+        alerts.tier_after,
+        case
+            when reasons.third_reason is not null
+                then {{ dbt.concat(['reasons.first_reason', "', '", 'reasons.second_reason', "', '", 'reasons.third_reason']) }}
+            when reasons.second_reason is not null
+                then {{ dbt.concat(['reasons.first_reason', "', '", 'reasons.second_reason']) }}
+            else reasons.first_reason
+        end as reason
+    from alerts
+    left join reasons
+        on
+            alerts.customer_id = reasons.customer_id
+            and alerts.score_date = reasons.score_date
+            and alerts.alert_type = reasons.alert_type
+)
+
+select * from final

@@ -1,0 +1,517 @@
+#!/usr/bin/env python3
+"""Benchmark the scoring path and the daily history on generated data (`make bench`).
+
+Generates N contract-shaped events (duplicates, bad rows and all) into a DuckDB file, then
+measures, each several times, reporting the median:
+
+  (a) floor:  one hand-written DuckDB statement computing customer_engagement_scores for the end
+              date straight from the raw tables (dedupe, reject, cap, score);
+  (b) build:  `dbt build` of the path to customer_engagement_scores and customer_engagement_tiers;
+  (c) full:   a full refresh of customer_engagement_daily over --history-days score dates;
+  (d) incr:   one new day of events appended, then the incremental run of customer_engagement_daily;
+
+plus the peak memory (max RSS) of the process doing the work. Every measured step runs in a
+child Python process (dbt through its Python API, dbtRunner), so its peak RSS is its own.
+Writes the figures into docs/benchmarks.md, between markers per event count, so a 10M and a 100M
+run live side by side next to the hand-written notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+WINDOW_DAYS = 30
+CHANNELS = ("web", "app", "social", "offline", "survey", "product")
+
+
+# ---------------------------------------------------------------- the floor query (a)
+
+@dataclass(frozen=True)
+class RawTable:
+    channel: str
+    id_column: str
+    timestamp_column: str
+    other_columns: tuple[str, ...]
+
+
+RAW_EVENT_TABLES: dict[str, RawTable] = {
+    "web_events": RawTable("web", "event_id", "occurred_at",
+                           ("customer_id", "anonymous_id", "session_id", "event_type", "page_url")),
+    "app_events": RawTable("app", "event_id", "occurred_at", ("customer_id", "device_id", "platform", "event_type")),
+    "social_interactions": RawTable("social", "interaction_id", "occurred_at",
+                                    ("customer_id", "network", "interaction_type")),
+    "offline_registrations": RawTable("offline", "registration_id", "registered_at",
+                                      ("customer_id", "event_name", "event_date", "attended")),
+    "survey_responses": RawTable("survey", "response_id", "responded_at", ("customer_id", "survey_type", "score")),
+    "product_events": RawTable("product", "event_id", "occurred_at", ("customer_id", "event_type")),
+}
+
+SURVEY_EVENT_TYPE = """case
+            when clean_survey_type = 'nps' and score between 9 and 10 then 'nps_promoter'
+            when clean_survey_type = 'nps' and score between 7 and 8 then 'nps_passive'
+            when clean_survey_type = 'nps' and score between 0 and 6 then 'nps_detractor'
+            when clean_survey_type = 'csat' and score between 4 and 5 then 'csat_satisfied'
+            when clean_survey_type = 'csat' and score = 3 then 'csat_neutral'
+            when clean_survey_type = 'csat' and score between 1 and 2 then 'csat_unsatisfied'
+        end"""
+SURVEY_IS_VALID = ("coalesce((clean_survey_type = 'nps' and score between 0 and 10)"
+                   " or (clean_survey_type = 'csat' and score between 1 and 5), false)")
+
+
+def _deduplicated(name: str, table: RawTable, raw: str) -> str:
+    """The table's rows with copies removed: only keys that occur more than once are sorted."""
+    columns = (table.timestamp_column, table.id_column, *table.other_columns)
+    hashed = " || '|' || ".join(f"coalesce(cast({c} as varchar), '<null>')"
+                                for c in (table.timestamp_column, *table.other_columns))
+    keyed = (f"select coalesce(cast({table.id_column} as varchar), 'no-id:' || md5({hashed})) as k, "
+             f"{', '.join(columns)} from {raw}.{name}")
+    order = ", ".join(f"{c} asc nulls last" for c in columns)
+    copied = f"select hash(k) as h from ({keyed}) group by hash(k) having count(*) > 1"
+    return f"""
+        select r.* from ({keyed}) as r anti join ({copied}) as c on hash(r.k) = c.h
+        union all
+        select r.* from ({keyed}) as r semi join ({copied}) as c on hash(r.k) = c.h
+        qualify row_number() over (partition by r.k order by {order}) = 1"""
+
+
+def _canonical(name: str, table: RawTable, raw: str) -> str:
+    """The table's deduplicated rows as (channel, customer_id, event_type, occurred_at, ...)."""
+    event_type = {
+        "social_interactions": "nullif(lower(trim(interaction_type)), '')",
+        "offline_registrations": "'registration'",
+        "survey_responses": SURVEY_EVENT_TYPE,
+    }.get(name, "nullif(lower(trim(event_type)), '')")
+    valid = SURVEY_IS_VALID if name == "survey_responses" else "true"
+    attended = ("case when attended then cast(cast(event_date as date) as timestamp) end"
+                if name == "offline_registrations" else "cast(null as timestamp)")
+    survey_type = ", nullif(lower(trim(survey_type)), '') as clean_survey_type" if name == "survey_responses" else ""
+    return f"""
+    select '{table.channel}' as channel, nullif(trim(customer_id), '') as customer_id, {event_type} as event_type,
+        cast({table.timestamp_column} as timestamp) as occurred_at, {valid} as is_valid, {attended} as attended_at
+    from (select *{survey_type} from ({_deduplicated(name, table, raw)}))"""
+
+
+def floor_sql(score_date: date, cutoff: datetime, raw: str = "raw", seeds: str = "main") -> str:
+    """One DuckDB statement giving customer_engagement_scores for score_date from the raw tables."""
+    start = score_date - timedelta(days=WINDOW_DAYS - 1)
+    end = score_date + timedelta(days=1)
+    rows = "\n    union all".join(_canonical(name, table, raw) for name, table in RAW_EVENT_TABLES.items())
+    channel_scores = ",\n        ".join(
+        f"round(sum(case when channel = '{c}' then points else 0 end), 2)::decimal(18, 2) as {c}_score" for c in CHANNELS
+    )
+    return f"""
+with customers as (
+    select customer_id, account_id, plan, country, persona
+    from (
+        select nullif(trim(customer_id), '') as customer_id, nullif(trim(account_id), '') as account_id, signed_up_at,
+            nullif(trim(plan), '') as plan, nullif(trim(country), '') as country, nullif(trim(persona), '') as persona
+        from {raw}.customers
+    )
+    where customer_id is not null
+    qualify row_number() over (partition by customer_id order by signed_up_at asc nulls last, account_id asc nulls last,
+        plan asc nulls last, country asc nulls last, persona asc nulls last) = 1
+),
+accepted as (
+    select r.*
+    from ({rows}
+    ) as r
+    semi join customers as c on r.customer_id = c.customer_id
+    where r.occurred_at <= timestamp '{cutoff:%Y-%m-%d %H:%M:%S}' and r.is_valid
+),
+events as (
+    select customer_id, channel, event_type, occurred_at from accepted
+    union all
+    select customer_id, channel, 'attendance', attended_at from accepted where attended_at is not null
+),
+last_events as (
+    select customer_id, max(occurred_at) as last_event_at
+    from events where occurred_at < timestamp '{end}'
+    group by customer_id
+),
+weights as (
+    select lower(trim(channel)) as channel, lower(trim(event_type)) as event_type,
+        cast(trim(weight) as decimal(28, 6)) as weight, cast(nullif(trim(daily_cap), '') as decimal(28, 6)) as daily_cap
+    from {seeds}.engagement_event_weights
+),
+window_days as (
+    select customer_id, channel, event_type, cast(occurred_at as date) as event_date, count(*) as events
+    from events
+    where occurred_at >= timestamp '{start}' and occurred_at < timestamp '{end}'
+    group by all
+),
+scored as (
+    select d.customer_id, d.channel, d.event_date, d.events,
+        coalesce(w.weight, 0) * (case when d.events > w.daily_cap then w.daily_cap else d.events end) as points
+    from window_days as d
+    left join weights as w on d.channel = w.channel and d.event_type = w.event_type
+),
+customer_points as (
+    select customer_id, round(sum(points), 2)::decimal(18, 2) as engagement_score,
+        {channel_scores},
+        sum(events) as event_count, count(distinct event_date) as active_days
+    from scored
+    group by customer_id
+)
+select c.customer_id, c.account_id, c.plan, c.country, c.persona, date '{score_date}' as score_date,
+    coalesce(p.engagement_score, 0) as engagement_score,
+    {", ".join(f"coalesce(p.{c}_score, 0) as {c}_score" for c in CHANNELS)},
+    coalesce(p.event_count, 0)::bigint as event_count, coalesce(p.active_days, 0)::bigint as active_days,
+    l.last_event_at
+from customers as c
+left join customer_points as p using (customer_id)
+left join last_events as l using (customer_id)
+"""
+
+
+# ---------------------------------------------------------------- child steps
+
+@dataclass
+class StepResult:
+    step: str
+    wall_seconds: float
+    model_seconds: float | None = None
+    cpu_seconds: float = 0.0
+    max_rss_mb: float = 0.0
+    load_before: float = 0.0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _dbt(args: list[str], dbt_vars: dict[str, Any]) -> tuple[float, float, dict[str, float]]:
+    """Run dbt in this process; (wall, summed model execution time, per-model times)."""
+    from dbt.cli.main import dbtRunner
+
+    started = time.perf_counter()
+    result = dbtRunner().invoke([*args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
+                                 "--vars", json.dumps(dbt_vars)])
+    wall = time.perf_counter() - started
+    if not result.success:
+        raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception}")
+    models: dict[str, float] = {}
+    for node_result in getattr(result.result, "results", None) or []:
+        node = node_result.node
+        if node.resource_type == "model":
+            models[node.name] = node_result.execution_time
+    return wall, sum(models.values()), models
+
+
+def _connect(database: str, memory_limit: str) -> Any:
+    import duckdb
+
+    con = duckdb.connect(database)
+    con.execute(f"set memory_limit = '{memory_limit}'")
+    return con
+
+
+def child_step(config: dict[str, Any]) -> dict[str, Any]:
+    """One measured (or set-up) step; runs inside the child process."""
+    step = config["step"]
+    database = config["database"]
+    end_date = date.fromisoformat(config["end_date"])
+    detail: dict[str, Any] = {}
+    model_seconds: float | None = None
+    if step == "generate":
+        sys.path.insert(0, str(ROOT / "tools"))
+        import generate_demo_data
+
+        con = _connect(database, config["memory_limit"])
+        started = time.perf_counter()
+        detail["rows"] = generate_demo_data.generate(con, customers=config["customers"], days=config["days"],
+                                                     end_date=end_date, seed=42, events=config["events"])
+        wall = time.perf_counter() - started
+        con.close()
+    elif step == "floor":
+        con = _connect(database, config["memory_limit"])
+        cutoff = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) + timedelta(days=1)
+        sql = floor_sql(end_date, cutoff)
+        started = time.perf_counter()
+        con.execute(f"create or replace temp table floor_scores as {sql}")
+        wall = time.perf_counter() - started
+        scores = "main.customer_engagement_scores"
+        detail["rows"] = con.execute("select count(*) from floor_scores").fetchone()[0]
+        detail["differences"] = con.execute(
+            f"select (select count(*) from (select * from floor_scores except all select * from {scores}))"
+            f" + (select count(*) from (select * from {scores} except all select * from floor_scores))"
+        ).fetchone()[0]
+        con.close()
+    elif step == "append_day":
+        con = _connect(database, config["memory_limit"])
+        started = time.perf_counter()
+        detail["rows"] = append_day(con, end_date)
+        wall = time.perf_counter() - started
+        con.close()
+    else:
+        dbt_args: list[str] = config["dbt_args"]
+        wall, model_seconds, detail["models"] = _dbt(dbt_args, config["dbt_vars"])
+    return {"wall_seconds": wall, "model_seconds": model_seconds, "detail": detail}
+
+
+def append_day(con: Any, end_date: date) -> int:
+    """Appends the next day of events: every raw event row of end_date again, one day later and
+    with a new id (bad rows included), so the new day looks like the ones before it."""
+    new_day = end_date + timedelta(days=1)
+    added = 0
+    for name, table in RAW_EVENT_TABLES.items():
+        ts = table.timestamp_column
+        replaced = [f"{table.id_column} || '_{new_day:%Y%m%d}' as {table.id_column}", f"{ts} + interval 1 day as {ts}"]
+        if name == "offline_registrations":
+            replaced.append("event_date + interval 1 day as event_date")
+        con.execute(
+            f"insert into raw.{name} select * replace ({', '.join(replaced)}) from raw.{name} "
+            f"where cast({ts} as date) = date '{end_date}'"
+        )
+        added += con.execute(f"select count(*) from raw.{name} where cast({ts} as date) = date '{new_day}'").fetchone()[0]
+    return added
+
+
+# ---------------------------------------------------------------- the parent
+
+def run_child(config: dict[str, Any], log: Path) -> StepResult:
+    """Runs one step in a fresh Python process and reads its own peak RSS (os.wait4)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json", delete=False) as out:
+        out_path = Path(out.name)
+    load_before = os.getloadavg()[0]
+    with log.open("a") as log_file:
+        log_file.write(f"\n===== {config['step']} {json.dumps(config.get('dbt_vars', {}))}\n")
+        log_file.flush()
+        process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(config), "--child-output", str(out_path)],
+            stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    try:
+        if process.returncode != 0:
+            raise RuntimeError(f"step {config['step']} failed (exit {process.returncode}); see {log}")
+        payload = json.loads(out_path.read_text())
+    finally:
+        out_path.unlink(missing_ok=True)
+    return StepResult(
+        step=config["step"],
+        wall_seconds=payload["wall_seconds"],
+        model_seconds=payload["model_seconds"],
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        max_rss_mb=usage.ru_maxrss / 1024,
+        load_before=load_before,
+        detail=payload["detail"],
+    )
+
+
+@dataclass
+class Summary:
+    label: str
+    runs: list[StepResult]
+
+    def median(self, attribute: str) -> float:
+        values = [getattr(r, attribute) for r in self.runs if getattr(r, attribute) is not None]
+        return statistics.median(values) if values else float("nan")
+
+    def peak_rss(self) -> float:
+        return max(r.max_rss_mb for r in self.runs)
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    memory_gib = 0.0
+    try:
+        cpu_lines = [line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")]
+        cpu = cpu_lines[0].split(":", 1)[1].strip() if cpu_lines else cpu
+        mem_line = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        memory_gib = int(mem_line.split()[1]) / 1024 / 1024
+    except (OSError, StopIteration):
+        pass
+    versions = {name: metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb")}
+    return {
+        "cores": str(os.cpu_count()),
+        "memory": f"{memory_gib:.1f} GiB",
+        "cpu": cpu,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        **versions,
+    }
+
+
+def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str, Summary],
+           extra: dict[str, StepResult]) -> str:
+    a, b, c, d = (summaries[k] for k in ("a", "b", "c", "d"))
+    info = machine()
+    rows = generated.detail.get("rows", {})
+    events = sum(v for k, v in rows.items() if k != "customers")
+    floor_check = a.runs[0].detail
+    ratio_b = b.median("model_seconds") / a.median("wall_seconds")
+    ratio_d = d.median("model_seconds") / c.median("model_seconds")
+
+    def line(key: str, s: Summary, measure: str, target: str = "") -> str:
+        times = ", ".join(f"{(r.model_seconds if measure == 'model_seconds' else r.wall_seconds):.2f}" for r in s.runs)
+        total = f"{s.median('wall_seconds'):.2f}" if measure == "model_seconds" else "–"
+        return (f"| ({key}) {s.label} | {s.median(measure):.2f} | {times} | {total} | {s.median('cpu_seconds'):.1f} "
+                f"| {s.peak_rss():,.0f} | {target} |")
+
+    morning = extra.get("downstream")
+    lines = [
+        f"### {args.events:,} events",
+        "",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python tools/benchmark.py --events {args.events}"
+        f" --customers {args.customers} --runs {args.runs}`: {events:,} raw event rows ({rows.get('customers', 0):,}"
+        f" customers, {args.days} days of events), score date {args.end_date}, history of {args.history_days} score"
+        f" dates, window {WINDOW_DAYS} days, DuckDB memory_limit {args.memory_limit}. Generating the data took"
+        f" {generated.wall_seconds:.0f} s.",
+        "",
+        "| step | median (s) | runs (s) | dbt wall, median (s) | CPU (s) | peak RSS (MB) | target |",
+        "|---|---|---|---|---|---|---|",
+        line("a", a, "wall_seconds"),
+        line("b", b, "model_seconds", f"(b)/(a) = **{ratio_b:.2f}** (≤ 1.2); peak < 4,096 MB"),
+        line("c", c, "model_seconds"),
+        line("d", d, "model_seconds", f"(d)/(c) = **{ratio_d:.3f}** (< 0.05)"),
+    ]
+    if morning is not None:
+        lines.append(f"| downstream marts (changes, alerts, transitions), full build | {morning.model_seconds:.2f} | "
+                     f"{morning.model_seconds:.2f} | {morning.wall_seconds:.2f} | {morning.cpu_seconds:.1f} | "
+                     f"{morning.max_rss_mb:,.0f} | – |")
+    b_models = b.runs[len(b.runs) // 2].detail.get("models", {})
+    slowest = sorted(b_models.items(), key=lambda item: -item[1])[:3]
+    lines += [
+        "",
+        "Model time is the sum of dbt's execution times of the models (what the targets are about); the dbt wall"
+        " time adds dbt's start-up, parsing and, for (b), the data tests. Load average before the runs:"
+        f" {', '.join(f'{r.load_before:.1f}' for s in (a, b, c, d) for r in s.runs)} (a busy machine inflates wall times).",
+        f"(b) by model (median run): {', '.join(f'{name} {seconds:.2f} s' for name, seconds in slowest)}.",
+        f"The floor and customer_engagement_scores agree: {floor_check.get('rows', 0):,} rows,"
+        f" {floor_check.get('differences', '?')} differences. (d) appended {extra['append_day'].detail.get('rows', 0):,}"
+        " raw rows for the new day and rebuilt the last lookback dates plus the new one.",
+        "",
+        f"Machine: {info['cores']} cores ({info['cpu']}), {info['memory']}, {info['os']}; Python {info['python']},"
+        f" dbt-core {info['dbt-core']}, dbt-duckdb {info['dbt-duckdb']}, duckdb {info['duckdb']}.",
+    ]
+    return "\n".join(lines)
+
+
+def write_report(path: Path, events: int, section: str) -> None:
+    begin, end = f"<!-- BEGIN benchmark {events} -->", f"<!-- END benchmark {events} -->"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n## Results\n\n"
+    block = f"{begin}\n{section}\n{end}"
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        marker = "## Results\n"
+        position = text.find(marker)
+        insert_at = position + len(marker) if position >= 0 else len(text)
+        text = text[:insert_at] + "\n" + block + "\n" + text[insert_at:]
+    path.write_text(text)
+
+
+def benchmark(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="engagement-bench-", dir=args.temp_dir))
+    database = str(Path(args.database) if args.database else workdir / "bench.duckdb")
+    log = Path(args.log) if args.log else workdir / "benchmark.log"
+    os.environ["ENGAGEMENT_DUCKDB_PATH"] = database
+    os.environ["ENGAGEMENT_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
+    os.environ["ENGAGEMENT_TARGET"] = "duckdb"
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    print(f"benchmark: {args.events:,} events into {database}; log {log}", flush=True)
+
+    end = args.end_date
+    history_start = end - timedelta(days=args.history_days - 1)
+    base = {"database": database, "end_date": end.isoformat(), "memory_limit": args.memory_limit,
+            "events": args.events, "customers": args.customers, "days": args.days}
+    scores_vars = {"engagement_score_date": end.isoformat()}
+    history_vars = {"engagement_score_date": end.isoformat(), "engagement_history_start_date": history_start.isoformat()}
+    next_vars = dict(history_vars, engagement_score_date=(end + timedelta(days=1)).isoformat())
+
+    def step(name: str, **more: Any) -> StepResult:
+        result = run_child(dict(base, step=name, **more), log)
+        shown = result.model_seconds if result.model_seconds is not None else result.wall_seconds
+        print(f"  {name:<12} {shown:8.2f} s  (wall {result.wall_seconds:.2f} s, cpu {result.cpu_seconds:.1f} s,"
+              f" peak {result.max_rss_mb:,.0f} MB)", flush=True)
+        return result
+
+    try:
+        generated = step("generate") if not args.database or args.generate else StepResult("generate", 0.0)
+        step("setup", dbt_args=["seed"], dbt_vars=scores_vars)
+        step("warm-up", dbt_args=["run", "--select", "+customer_engagement_tiers"], dbt_vars=scores_vars)
+        runs: dict[str, list[StepResult]] = {"a": [], "b": [], "c": [], "d": []}
+        for _ in range(args.runs):
+            runs["b"].append(step("b-build", dbt_args=["build", "--select", "+customer_engagement_tiers"],
+                                  dbt_vars=scores_vars))
+            runs["a"].append(step("a-floor"))
+        extra = {"append_day": step("append_day")}
+        # Upstream of the history, rebuilt once with the new day in it (as every morning's build does).
+        step("upstream", dbt_args=["run", "--select", "+int_engagement__daily_points", "stg_engagement__customers",
+                                   "stg_engagement__tiers"], dbt_vars=next_vars)
+        for _ in range(args.runs):
+            runs["c"].append(step("c-full", dbt_args=["run", "--select", "customer_engagement_daily", "--full-refresh"],
+                                  dbt_vars=history_vars))
+            runs["d"].append(step("d-incr", dbt_args=["run", "--select", "customer_engagement_daily"],
+                                  dbt_vars=next_vars))
+        extra["downstream"] = step("downstream", dbt_args=["run", "--select", "customer_engagement_daily+",
+                                                           "--exclude", "customer_engagement_daily"],
+                                   dbt_vars=next_vars)
+        labels = {"a": "floor: one DuckDB statement", "b": "dbt build, path to scores and tiers",
+                  "c": "customer_engagement_daily, full refresh", "d": "new day + incremental run"}
+        summaries = {key: Summary(labels[key], results) for key, results in runs.items()}
+        section = render(args, generated, summaries, extra)
+        write_report(Path(args.output), args.events, section)
+        print("\n" + section + f"\n\nwritten to {args.output}", flush=True)
+    finally:
+        if not args.keep_database and not args.database:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10_000_000, help="raw event rows to generate (default: 10M)")
+    parser.add_argument("--customers", type=int, help="customers (default: events / 1000, about 8 events a day each)")
+    parser.add_argument("--days", type=int, default=120, help="days of generated events (default: 120)")
+    parser.add_argument("--history-days", type=int, default=90, help="score dates in the history (default: 90)")
+    parser.add_argument("--end-date", type=date.fromisoformat,
+                        default=datetime.now(timezone.utc).date() - timedelta(days=1),
+                        help="last day of generated events and the score date (default: yesterday, UTC)")
+    parser.add_argument("--runs", type=int, default=3, help="measured runs of each step; the median is reported")
+    parser.add_argument("--memory-limit", default=os.environ.get("ENGAGEMENT_DUCKDB_MEMORY_LIMIT", "4GB"),
+                        help="DuckDB memory_limit for dbt and the floor (default: $ENGAGEMENT_DUCKDB_MEMORY_LIMIT or 4GB)")
+    parser.add_argument("--database", help="use this DuckDB file instead of a temporary one (kept afterwards)")
+    parser.add_argument("--generate", action="store_true", help="with --database: (re)generate its raw tables")
+    parser.add_argument("--temp-dir", help="directory for the temporary database and its spill files")
+    parser.add_argument("--keep-database", action="store_true", help="keep the temporary database")
+    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="report to update (default: docs/benchmarks.md)")
+    parser.add_argument("--log", help="dbt and step output (default: benchmark.log in the temporary directory)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-output", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.customers is None:
+        args.customers = max(args.events // 1000, 100)
+    if args.runs < 1 or args.history_days < 1 or args.days < args.history_days:
+        parser.error("--runs and --history-days must be at least 1, and --days at least --history-days")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        result = child_step(json.loads(args.child))
+        Path(args.child_output).write_text(json.dumps(result, default=str))
+        return 0
+    return benchmark(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
