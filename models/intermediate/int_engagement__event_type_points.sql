@@ -27,7 +27,9 @@ final as (
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
         cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
         cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
-        cast(sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ dbt.type_numeric() }}) as points
+        cast(
+            sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ dbt.type_numeric() }}
+        ) as points
     from daily_points
     group by customer_id, channel, event_type
 )

@@ -40,14 +40,21 @@ customer_points as (
     group by customer_id
 ),
 
-customer_activity as (
+-- The latest event may lie long before the window; active days count only inside it.
+last_events as (
     select
         customer_id,
-        count(distinct case
-            when event_date >= {{ engagement_date_literal(engagement_window_start()) }} then event_date
-        end) as active_days,
         max(last_occurred_at) as last_event_at
     from daily_points
+    group by customer_id
+),
+
+active_days as (
+    select
+        customer_id,
+        count(distinct event_date) as active_days
+    from daily_points
+    where event_date >= {{ engagement_date_literal(engagement_window_start()) }}
     group by customer_id
 ),
 
@@ -65,13 +72,15 @@ final as (
             {{ engagement_round_points('customer_points.' ~ channel ~ '_points') }} as {{ channel }}_score,
         {%- endfor %}
         cast(coalesce(customer_points.event_count, 0) as {{ dbt.type_bigint() }}) as event_count,
-        cast(coalesce(customer_activity.active_days, 0) as {{ dbt.type_bigint() }}) as active_days,
-        customer_activity.last_event_at
+        cast(coalesce(active_days.active_days, 0) as {{ dbt.type_bigint() }}) as active_days,
+        last_events.last_event_at
     from customers
     left join customer_points
         on customers.customer_id = customer_points.customer_id
-    left join customer_activity
-        on customers.customer_id = customer_activity.customer_id
+    left join active_days
+        on customers.customer_id = active_days.customer_id
+    left join last_events
+        on customers.customer_id = last_events.customer_id
 )
 
 select * from final

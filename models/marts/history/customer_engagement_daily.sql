@@ -30,7 +30,7 @@
 {%- for channel in channels -%}
     {%- do measures.append(channel ~ '_points') -%}
 {%- endfor -%}
-{%- do measures.extend(['event_count', 'active_days']) -%}
+{%- do measures.append('event_count') -%}
 
 with daily_points as (
     select
@@ -114,16 +114,18 @@ window_moves as (
         customer_id,
         case when event_date < {{ first_date }} then {{ first_date }} else event_date end as score_date,
         {%- for measure in measures %}
-            {{ measure }}{{ "," if not loop.last }}
+            {{ measure }},
         {%- endfor %}
+        active_days
     from customer_days
     union all
     select
         customer_id,
         cast({{ dbt.dateadd('day', window_days, 'event_date') }} as date) as score_date,
         {%- for measure in measures %}
-            -{{ measure }} as {{ measure }}{{ "," if not loop.last }}
+            -{{ measure }} as {{ measure }},
         {%- endfor %}
+        -active_days as active_days
     from customer_days
     where event_date <= {{ engagement_date_literal(score_dates.last - modules.datetime.timedelta(days=window_days)) }}
 ),
@@ -133,34 +135,41 @@ score_date_moves as (
         customer_id,
         score_date,
         {%- for measure in measures %}
-            sum({{ measure }}) as {{ measure }}{{ "," if not loop.last }}
+            sum({{ measure }}) as {{ measure }},
         {%- endfor %}
+        sum(active_days) as active_days
     from window_moves
     group by customer_id, score_date
 ),
 
 {%- if decayed %}
 
--- With decay a day's points are worth less on every later score date: sum them per date.
-decayed_window_points as (
+-- With decay a day's points are worth less on every later score date: each daily_points row is
+-- decayed to every score date whose window holds it, then summed per score date.
+decayed_daily_points as (
     select
         daily_points.customer_id,
+        daily_points.channel,
         score_dates.score_date,
-        sum({{ engagement_decayed_points('daily_points.points', 'daily_points.event_date', 'score_dates.score_date') }})
-            as total_points,
-        {%- for channel in channels %}
-            sum(case
-                when daily_points.channel = '{{ channel }}'
-                    then {{ engagement_decayed_points('daily_points.points', 'daily_points.event_date', 'score_dates.score_date') }}
-                else 0
-            end) as {{ channel }}_points{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ engagement_decayed_points('daily_points.points', 'daily_points.event_date', 'score_dates.score_date') }}
+            as points
     from daily_points
     inner join score_dates
         on
             daily_points.event_date <= score_dates.score_date
             and daily_points.event_date > {{ dbt.dateadd('day', -window_days, 'score_dates.score_date') }}
-    group by daily_points.customer_id, score_dates.score_date
+),
+
+decayed_window_points as (
+    select
+        customer_id,
+        score_date,
+        {%- for channel in channels %}
+            sum(case when channel = '{{ channel }}' then points else 0 end) as {{ channel }}_points,
+        {%- endfor %}
+        sum(points) as total_points
+    from decayed_daily_points
+    group by customer_id, score_date
 ),
 {%- endif %}
 
@@ -171,7 +180,7 @@ customer_score_dates as (
         customer_spans.last_event_before
     from customer_spans
     inner join score_dates
-        on score_dates.score_date >= customer_spans.first_score_date
+        on customer_spans.first_score_date <= score_dates.score_date
 ),
 
 rolled as (
@@ -185,6 +194,7 @@ rolled as (
                 sum(coalesce(score_date_moves.{{ measure }}, 0)) over running_dates as {{ measure }},
             {%- endif %}
         {%- endfor %}
+        sum(coalesce(score_date_moves.active_days, 0)) over running_dates as active_days,
         coalesce(
             max(customer_days.last_occurred_at) over running_dates,
             customer_score_dates.last_event_before

@@ -65,14 +65,11 @@ final as (
         {%- for days in periods %}
             cast(engagement_score - score_{{ days }}d_before as {{ engagement_type_score() }}) as change_{{ days }}d,
         {%- endfor %}
+        -- Relative to the size of the earlier score, so a fall is negative also below zero.
         {%- for days in periods %}
-            -- Relative to the size of the earlier score, so a fall is negative also below zero.
-            case
-                when score_{{ days }}d_before <> 0
-                    then cast(round(
-                        100 * (engagement_score - score_{{ days }}d_before) / abs(score_{{ days }}d_before), 2
-                    ) as {{ engagement_type_score() }})
-            end as pct_change_{{ days }}d,
+            cast(round(
+                100 * (engagement_score - score_{{ days }}d_before) / nullif(abs(score_{{ days }}d_before), 0), 2
+            ) as {{ engagement_type_score() }}) as pct_change_{{ days }}d,
         {%- endfor %}
         previous_tier,
         previous_tier_rank,

@@ -153,8 +153,8 @@ window_day_moves as (
     inner join daily_points
         on
             alerts.customer_id = daily_points.customer_id
-            and daily_points.event_date <= alerts.score_date
-            and daily_points.event_date > {{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }}
+            and alerts.score_date >= daily_points.event_date
+            and {{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }} < daily_points.event_date
     union all
     select
         alerts.customer_id,
@@ -167,9 +167,9 @@ window_day_moves as (
     inner join daily_points
         on
             alerts.customer_id = daily_points.customer_id
-            and daily_points.event_date <= {{ dbt.dateadd('day', -window_days, 'alerts.score_date') }}
-            and daily_points.event_date
-            > {{ dbt.dateadd('day', '-alerts.days_compared - ' ~ window_days, 'alerts.score_date') }}
+            and {{ dbt.dateadd('day', -window_days, 'alerts.score_date') }} >= daily_points.event_date
+            and {{ dbt.dateadd('day', '-alerts.days_compared - ' ~ window_days, 'alerts.score_date') }}
+            < daily_points.event_date
 ),
 
 event_type_changes as (
@@ -188,8 +188,9 @@ ranked_event_type_changes as (
         customer_id,
         score_date,
         alert_type,
-        {{ dbt.concat(['event_type', "' '", 'cast(cast(points_change as ' ~ engagement_type_score() ~ ') as ' ~ dbt.type_string() ~ ')']) }}
-            as event_type_change,
+        {%- set points_as_score = 'cast(points_change as ' ~ engagement_type_score() ~ ')' %}
+        {%- set points_text = 'cast(' ~ points_as_score ~ ' as ' ~ dbt.type_string() ~ ')' %}
+        {{ dbt.concat(['event_type', "' '", points_text]) }} as event_type_change,
         row_number() over (
             partition by customer_id, score_date, alert_type
             order by points_change, event_type
@@ -224,11 +225,12 @@ final as (
         alerts.pct_change,
         alerts.tier_before,
         alerts.tier_after,
+        {%- set two_reasons = ['reasons.first_reason', "', '", 'reasons.second_reason'] %}
         case
             when reasons.third_reason is not null
-                then {{ dbt.concat(['reasons.first_reason', "', '", 'reasons.second_reason', "', '", 'reasons.third_reason']) }}
+                then {{ dbt.concat(two_reasons + ["', '", 'reasons.third_reason']) }}
             when reasons.second_reason is not null
-                then {{ dbt.concat(['reasons.first_reason', "', '", 'reasons.second_reason']) }}
+                then {{ dbt.concat(two_reasons) }}
             else reasons.first_reason
         end as reason
     from alerts

@@ -1,0 +1,125 @@
+"""Independent pure-Python computation of the history marts (issue 5).
+
+Written from the issue and docs/decisions.md, never from the SQL, on top of oracle.py: a history
+row of a score date is what the oracle scores for that date, so the history is the oracle run once
+per date. Adds the optional time decay, the score changes and the tier transitions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from contract import EVENT_SOURCES
+from oracle import (Event, Params, Row, Tier, Weight, customers_of, round2, score_rows, stage, tier_of,
+                    weight_index)
+
+MICRO = Decimal("0.000001")
+CHANGE_DAYS = (1, 7, 30)
+
+
+def decayed(points: Decimal, age_days: int, half_life: float | None) -> Decimal:
+    """A day's points on a score date age_days later: 0.5 ^ (age / half_life), kept to 6 decimals."""
+    if half_life is None:
+        return points
+    factor = 0.5 ** (age_days / half_life)
+    return Decimal(float(points) * factor).quantize(MICRO, ROUND_HALF_UP)
+
+
+def decayed_score_rows(customers: Mapping[str, Row], events: Sequence[Event],
+                       weights: Mapping[tuple[str, str], Weight], params: Params,
+                       half_life: float) -> list[Row]:
+    """score_rows with time decay: the points of each (customer, channel, event type, day),
+    capped, are decayed to the score date, then summed."""
+    rows = score_rows(customers, events, weights, params)
+    units: Counter[tuple[str, str, str | None, date]] = Counter(
+        (e.customer_id, e.channel, e.event_type, e.occurred_at.date())
+        for e in events if params.in_window(e.occurred_at)
+    )
+    points: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for (cid, channel, event_type, day), count in units.items():
+        weight = weights.get((channel, event_type or ""))
+        if weight is None:
+            continue
+        capped = min(count, weight.daily_cap) if weight.daily_cap is not None else count
+        age = (params.score_date - day).days
+        points[cid][channel] += decayed(weight.weight * capped, age, half_life)
+    for row in rows:
+        channel_points = points.get(row["customer_id"], {})
+        row["engagement_score"] = round2(sum(channel_points.values(), Decimal(0)))
+        for channel in (s.channel for s in EVENT_SOURCES):
+            row[f"{channel}_score"] = round2(channel_points.get(channel, Decimal(0)))
+    return rows
+
+
+def daily_history(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight],
+                  tiers: Sequence[Tier], last_date: date, window_days: int,
+                  run_started_at: datetime, history_start: date | None = None,
+                  half_life: float | None = None) -> list[Row]:
+    """Expected rows of customer_engagement_daily: per customer, every date from the first
+    accepted event (or history_start, when later) to last_date, scored as on that date."""
+    customers = customers_of(raw.get("customers") or [])
+    staged = stage(raw, set(customers), Params(last_date, window_days, run_started_at))
+    index = weight_index(weights)
+    first_day: dict[str, date] = {}
+    for e in staged.events:
+        day = e.occurred_at.date()
+        if day <= last_date and (e.customer_id not in first_day or day < first_day[e.customer_id]):
+            first_day[e.customer_id] = day
+    if not first_day:
+        return []
+    starts = {cid: max(day, history_start) if history_start else day for cid, day in first_day.items()}
+    rows: list[Row] = []
+    day = min(starts.values())
+    while day <= last_date:
+        params = Params(day, window_days, run_started_at)
+        if half_life is None:
+            scored = score_rows(customers, staged.events, index, params)
+        else:
+            scored = decayed_score_rows(customers, staged.events, index, params, half_life)
+        for row in scored:
+            if row["customer_id"] in starts and starts[row["customer_id"]] <= day:
+                tier = tier_of(row["engagement_score"], tiers)
+                rows.append({**row, "engagement_tier": tier.engagement_tier, "tier_rank": tier.tier_rank})
+        day += timedelta(days=1)
+    return rows
+
+
+def score_changes(history: Sequence[Row]) -> list[Row]:
+    """Expected rows of customer_engagement_score_changes."""
+    by_key = {(r["customer_id"], r["score_date"]): r for r in history}
+    rows: list[Row] = []
+    days_in_tier: dict[str, int] = {}
+    for r in sorted(history, key=lambda r: (r["customer_id"], r["score_date"])):
+        cid, day, score = r["customer_id"], r["score_date"], r["engagement_score"]
+        row: Row = {key: r[key] for key in ("customer_id", "score_date", "engagement_score",
+                                            "engagement_tier", "tier_rank")}
+        for n in CHANGE_DAYS:
+            before = by_key.get((cid, day - timedelta(days=n)))
+            earlier = before["engagement_score"] if before else None
+            row[f"score_{n}d_before"] = earlier
+            row[f"change_{n}d"] = None if earlier is None else score - earlier
+            row[f"pct_change_{n}d"] = (None if not earlier else
+                                       (100 * (score - earlier) / abs(earlier)).quantize(Decimal("0.01"),
+                                                                                      ROUND_HALF_UP))
+        yesterday = by_key.get((cid, day - timedelta(days=1)))
+        row["previous_tier"] = yesterday["engagement_tier"] if yesterday else None
+        row["previous_tier_rank"] = yesterday["tier_rank"] if yesterday else None
+        row["tier_changed"] = yesterday is not None and yesterday["engagement_tier"] != r["engagement_tier"]
+        same = yesterday is not None and not row["tier_changed"]
+        days_in_tier[cid] = days_in_tier[cid] + 1 if same else 1
+        row["days_in_current_tier"] = days_in_tier[cid]
+        rows.append(row)
+    return rows
+
+
+def tier_transitions(changes: Sequence[Row]) -> list[Row]:
+    """Expected rows of engagement_tier_transitions."""
+    flows: Counter[tuple[date, str, int | None, str, int]] = Counter(
+        (c["score_date"], c["previous_tier"] or "new", c["previous_tier_rank"], c["engagement_tier"], c["tier_rank"])
+        for c in changes
+    )
+    return [{"score_date": d, "from_tier": f, "from_tier_rank": fr, "to_tier": t, "to_tier_rank": tr,
+             "customers": n} for (d, f, fr, t, tr), n in flows.items()]

@@ -1,0 +1,225 @@
+"""The daily history (issue 5): incremental runs equal a full rebuild and the Python oracle.
+
+One project copy walks through a month of daily runs: plain daily runs, late events inside and
+outside the lookback (one older than the window, which only moves last_event_at), a copy with an
+earlier timestamp, and a weights edit followed by the documented recompute (a plain `dbt build`).
+After each step the history is compared row by row with pytests/history_oracle.py, and after the
+late events and the weights edit also with a `--full-refresh` of the same state. A second project
+checks the optional time decay. dbt runs are few and select only what the step needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from conftest import needs_dbt_models
+from harness import ProjectCopy, as_decimal, as_naive_utc, utc_now, write_raw
+from history_oracle import daily_history, score_changes, tier_transitions
+from oracle import Row, Weight
+
+pytestmark = needs_dbt_models
+
+WINDOW_DAYS = 30
+HISTORY = "customer_engagement_daily"
+HISTORY_KEY = ("customer_id", "score_date")
+WEIGHTS = [
+    Weight("web", "page_view", Decimal("1"), 20),
+    Weight("web", "click", Decimal("0.25"), None),
+    Weight("app", "app_open", Decimal("2"), None),
+    Weight("app", "app_uninstall", Decimal("-20"), None),
+    Weight("social", "like", Decimal("0.5"), None),
+]
+EDITED_WEIGHTS = [w if w.event_type != "app_open" else Weight("app", "app_open", Decimal("3.125"), None)
+                  for w in WEIGHTS]
+CUSTOMERS = ("steady", "capped", "uninstaller", "old_timer", "newcomer", "idle")
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+class Events:
+    """Raw tables under construction: customers plus web, app and social rows."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[Row]] = {
+            "customers": [{"customer_id": c, "account_id": None, "signed_up_at": datetime(2023, 1, 1),
+                           "plan": "paid", "country": "NL", "persona": "analyst"} for c in CUSTOMERS],
+            "web_events": [], "app_events": [], "social_interactions": [],
+            "offline_registrations": [], "survey_responses": [], "product_events": [],
+        }
+        self.ids = 0
+
+    def add(self, customer: str, event_type: str, at: datetime, times: int = 1, event_id: str | None = None) -> None:
+        for _ in range(times):
+            self.ids += 1
+            row_id = event_id or f"e{self.ids}"
+            if event_type in ("page_view", "click"):
+                self.tables["web_events"].append({"event_id": row_id, "customer_id": customer, "anonymous_id": None,
+                                                  "session_id": None, "event_type": event_type,
+                                                  "page_url": "/", "occurred_at": at})
+            elif event_type.startswith("app_"):
+                self.tables["app_events"].append({"event_id": row_id, "customer_id": customer, "device_id": "d1",
+                                                  "platform": "ios", "event_type": event_type, "occurred_at": at})
+            else:
+                self.tables["social_interactions"].append({"interaction_id": row_id, "customer_id": customer,
+                                                           "network": "x", "interaction_type": event_type,
+                                                           "occurred_at": at})
+
+    def days(self, first: str, last: str) -> None:
+        """The regular customers' activity on every day from first to last."""
+        current = day(first)
+        while current <= day(last):
+            noon = datetime.combine(current, datetime.min.time()) + timedelta(hours=12)
+            n = current.toordinal()
+            if n % 2 == 0:
+                self.add("steady", "page_view", noon, 3)
+                self.add("steady", "app_open", noon + timedelta(hours=1), 2)
+            if n % 3 == 0:
+                self.add("capped", "page_view", noon, 25)  # capped at 20
+                self.add("capped", "click", noon, 4)
+            if n % 5 == 0:
+                self.add("uninstaller", "like", noon, 3)
+            current += timedelta(days=1)
+
+
+def initial_events() -> Events:
+    events = Events()
+    events.add("old_timer", "app_open", datetime(2024, 1, 5, 9))
+    events.add("old_timer", "like", datetime(2024, 1, 20, 9))
+    events.days("2024-02-10", "2024-03-29")
+    events.add("uninstaller", "app_uninstall", datetime(2024, 3, 10, 22))
+    return events
+
+
+def history_vars(score_date: date, **more: Any) -> dict[str, Any]:
+    return {"engagement_score_date": score_date.isoformat(), "engagement_window_days": WINDOW_DAYS, **more}
+
+
+def built_range(project: ProjectCopy) -> tuple[date, date]:
+    """The score dates the last run of the history (re)built, from the dbt log."""
+    log = (project.root / "logs" / "dbt.log").read_text()
+    found = re.findall(r"customer_engagement_daily: building score dates (\S+) to (\S+)", log)
+    assert found, "the history logged no score dates"
+    first, last = found[-1]
+    return day(first), day(last)
+
+
+def build(project: ProjectCopy, score_date: date, *select: str, **more: Any) -> None:
+    args = ("--select", *select) if select else ()
+    result = project.build(history_vars(score_date, **more), *args)
+    assert result.success, f"dbt build failed: {result.failed_nodes()}"
+
+
+def same(column: str, expected: Any, actual: Any) -> bool:
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    if isinstance(expected, Decimal) or (isinstance(expected, int) and not isinstance(expected, bool)):
+        return as_decimal(actual) == expected
+    return as_naive_utc(actual) == expected
+
+
+def differences(expected: Sequence[Row], actual: Sequence[Row], key: Sequence[str]) -> list[str]:
+    """Row-by-row differences on the expected rows' columns (empty: equal)."""
+    def index(rows: Sequence[Row]) -> dict[tuple[Any, ...], Row]:
+        out: dict[tuple[Any, ...], Row] = {}
+        for row in rows:
+            k = tuple(as_naive_utc(row[c]) for c in key)
+            assert k not in out, f"duplicate key {k}"
+            out[k] = row
+        return out
+    exp, act = index(expected), index(actual)
+    problems = [f"missing {k}" for k in exp.keys() - act.keys()]
+    problems += [f"unexpected {k}: {act[k]}" for k in act.keys() - exp.keys()]
+    for k in exp.keys() & act.keys():
+        bad = [c for c in exp[k] if not same(c, exp[k][c], act[k].get(c))]
+        problems += [f"{k}: " + ", ".join(f"{c} expected {exp[k][c]!r} got {act[k].get(c)!r}" for c in bad)] if bad else []
+    return sorted(problems)[:20]
+
+
+def expect_oracle(project: ProjectCopy, events: Events, weights: Sequence[Weight], last: date,
+                  started: datetime, **options: Any) -> list[Row]:
+    expected = daily_history(events.tables, weights, project.tiers(), last, WINDOW_DAYS, started, **options)
+    assert expected, "the oracle has no history rows"
+    assert differences(expected, project.mart(HISTORY), HISTORY_KEY) == []
+    return expected
+
+
+@pytest.fixture(scope="module")
+def walk(new_project: Callable[[str], ProjectCopy]) -> ProjectCopy:
+    return new_project("history")
+
+
+def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> None:
+    project, started = walk, utc_now()
+    events = initial_events()
+    project.set_weights(WEIGHTS)
+    project.reset_database(events.tables)
+
+    # (i) Plain daily runs: the first builds everything, then one new day at a time.
+    build(project, day("2024-03-29"), "+" + HISTORY)
+    assert built_range(project) == (day("2024-01-05"), day("2024-03-29"))
+    for today in ("2024-03-30", "2024-03-31"):
+        events.days(today, today)
+        write_raw(project.db_path, events.tables)
+        build(project, day(today), "+" + HISTORY)
+    # The lookback (3 days) plus the new day, nothing older.
+    assert built_range(project) == (day("2024-03-28"), day("2024-03-31"))
+    expect_oracle(project, events, WEIGHTS, day("2024-03-31"), started)
+
+    # (ii) Late events: inside the lookback, outside it but inside the window, older than the
+    # window (moves old_timer's last_event_at, for every later date), and a copy with an earlier
+    # timestamp that moves an event of steady's to the day before.
+    events.days("2024-04-01", "2024-04-01")
+    events.add("steady", "click", datetime(2024, 3, 30, 8))
+    events.add("uninstaller", "app_open", datetime(2024, 3, 15, 8), times=2)
+    events.add("old_timer", "like", datetime(2024, 2, 1, 9))
+    moved = next(r for r in events.tables["web_events"]
+                 if r["customer_id"] == "steady" and r["occurred_at"].date() == day("2024-03-20"))
+    events.tables["web_events"].append({**moved, "occurred_at": datetime(2024, 3, 19, 23, 59)})
+    write_raw(project.db_path, events.tables)
+    build(project, day("2024-04-01"), "+" + HISTORY)
+    assert built_range(project) == (day("2024-02-01"), day("2024-04-01"))
+    incremental = project.snapshot(HISTORY)
+    expect_oracle(project, events, WEIGHTS, day("2024-04-01"), started)
+    build(project, day("2024-04-01"), HISTORY, "--full-refresh")
+    assert project.snapshot(HISTORY) == incremental
+
+    # (iii) A weights edit, then the documented recompute: a plain `dbt build`.
+    project.set_weights(EDITED_WEIGHTS)
+    build(project, day("2024-04-01"))
+    # old_timer's first event is an app_open: every date changed.
+    assert built_range(project) == (day("2024-01-05"), day("2024-04-01"))
+    incremental = project.snapshot(HISTORY)
+    expected = expect_oracle(project, events, EDITED_WEIGHTS, day("2024-04-01"), started)
+    changes = score_changes(expected)
+    assert differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY) == []
+    assert differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
+                       ("score_date", "from_tier", "to_tier")) == []
+    build(project, day("2024-04-01"), HISTORY, "--full-refresh")
+    assert project.snapshot(HISTORY) == incremental
+
+
+def test_time_decay_on_scores_and_history(new_project: Callable[[str], ProjectCopy]) -> None:
+    project, started = new_project("history_decay"), utc_now()
+    events = initial_events()
+    project.set_weights(WEIGHTS)
+    project.reset_database(events.tables)
+    build(project, day("2024-03-29"), "+" + HISTORY, "+customer_engagement_scores",
+          engagement_decay_half_life_days=7)
+    expected = expect_oracle(project, events, WEIGHTS, day("2024-03-29"), started, half_life=7)
+    # The scores mart decays the same way: its rows are the history's last date.
+    last = [{k: v for k, v in r.items() if k not in ("engagement_tier", "tier_rank")}
+            for r in expected if r["score_date"] == day("2024-03-29")]
+    scores = [r for r in project.mart("customer_engagement_scores") if r["customer_id"] != "idle"]
+    assert differences(last, scores, HISTORY_KEY) == []
+    # Decay changes the numbers: a plain sum would differ for steady.
+    plain = daily_history(events.tables, WEIGHTS, project.tiers(), day("2024-03-29"), WINDOW_DAYS, started)
+    assert {r["engagement_score"] for r in plain if r["customer_id"] == "steady"} != {
+        r["engagement_score"] for r in expected if r["customer_id"] == "steady"}
