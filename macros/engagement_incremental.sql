@@ -35,12 +35,14 @@
     {{ return(modules.datetime.date.fromisoformat(text)) }}
 {% endmacro %}
 
-{#- The score dates this run builds, {'first': date, 'last': date}, both included; first > last
-    means there is nothing to build. Runs queries, so it is called when the model executes. -#}
+{#- The score dates this run builds, {'first': date, 'last': date, 'continues': bool}, both dates
+    included; first > last means there is nothing to build. `continues`: the rows before the first
+    date are kept (an incremental run), so they can tell where each customer stands. Runs queries,
+    so it is called when the model executes. -#}
 {% macro engagement_history_score_dates(daily_points) %}
     {%- set last = engagement_score_date() -%}
     {%- set one_day = modules.datetime.timedelta(days=1) -%}
-    {%- set nothing = {'first': last + one_day, 'last': last} -%}
+    {%- set nothing = {'first': last + one_day, 'last': last, 'continues': false} -%}
     {%- if not execute or load_relation(daily_points) is none -%}
         {{ return(nothing) }}
     {%- endif -%}
@@ -52,10 +54,11 @@
         {{ return(nothing) }}
     {%- endif -%}
     {%- set history_start = engagement_history_start_date() -%}
-    {%- set first = engagement_as_date(earliest) -%}
-    {%- if history_start is not none and history_start > first -%}
-        {%- set first = history_start -%}
+    {%- set full_first = engagement_as_date(earliest) -%}
+    {%- if history_start is not none and history_start > full_first -%}
+        {%- set full_first = history_start -%}
     {%- endif -%}
+    {%- set first = full_first -%}
 
     {%- if is_incremental() -%}
         {%- set built_last = engagement_query_value("select max(score_date) from " ~ this) -%}
@@ -73,7 +76,7 @@
         {%- endif -%}
     {%- endif -%}
     {{ log("customer_engagement_daily: building score dates " ~ first ~ " to " ~ last, info=True) }}
-    {{ return({'first': first, 'last': last}) }}
+    {{ return({'first': first, 'last': last, 'continues': first > full_first}) }}
 {% endmacro %}
 
 {#- Earliest event date (up to built_last) whose daily points differ from those the history was

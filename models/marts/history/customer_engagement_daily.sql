@@ -32,7 +32,7 @@
 {%- endfor -%}
 {%- do measures.append('event_count') -%}
 
-with daily_points as (
+with window_points as (
     select
         customer_id,
         channel,
@@ -41,8 +41,33 @@ with daily_points as (
         points,
         last_occurred_at
     from {{ ref('int_engagement__daily_points') }}
+    where
+        event_date >= {{ context_date }}
+        and event_date <= {{ last_date }}
+),
+
+{%- if score_dates.continues %}
+
+-- The dates before the first one built stay as they are: each customer's row of the day before
+-- says that their history has started and when they last had an event.
+rows_before as (
+    select
+        customer_id,
+        last_event_at
+    from {{ this }}
+    where score_date = {{ engagement_date_literal(score_dates.first - modules.datetime.timedelta(days=1)) }}
+),
+{%- else %}
+
+earlier_points as (
+    select
+        customer_id,
+        event_date,
+        last_occurred_at
+    from {{ ref('int_engagement__daily_points') }}
     where event_date <= {{ last_date }}
 ),
+{%- endif %}
 
 customers as (
     select
@@ -73,24 +98,6 @@ score_dates as (
     where generated_number <= {{ date_count }}
 ),
 
--- A customer's history starts at their first event (not before the history start date).
-customer_spans as (
-    select
-        customer_id,
-        {%- if history_start is none %}
-            min(event_date) as first_score_date,
-        {%- else %}
-            case
-                when min(event_date) < {{ engagement_date_literal(history_start) }}
-                    then {{ engagement_date_literal(history_start) }}
-                else min(event_date)
-            end as first_score_date,
-        {%- endif %}
-        max(case when event_date < {{ first_date }} then last_occurred_at end) as last_event_before
-    from daily_points
-    group by customer_id
-),
-
 customer_days as (
     select
         customer_id,
@@ -102,9 +109,47 @@ customer_days as (
         sum(event_count) as event_count,
         1 as active_days,
         max(last_occurred_at) as last_occurred_at
-    from daily_points
-    where event_date >= {{ context_date }}
+    from window_points
     group by customer_id, event_date
+),
+
+-- Where each customer's history starts (their first event, not before the history start date)
+-- and their latest event before the first date built.
+customer_spans as (
+    {%- if score_dates.continues %}
+        select
+            customer_id,
+            {{ first_date }} as first_score_date,
+            last_event_at as last_event_before
+        from rows_before
+        union all
+        select
+            customer_days.customer_id,
+            min(customer_days.event_date) as first_score_date,
+            cast(null as {{ dbt.type_timestamp() }}) as last_event_before
+        from customer_days
+        left join rows_before
+            on customer_days.customer_id = rows_before.customer_id
+        where
+            rows_before.customer_id is null
+            and customer_days.event_date >= {{ first_date }}
+        group by customer_days.customer_id
+    {%- else %}
+        select
+            customer_id,
+            {%- if history_start is none %}
+                min(event_date) as first_score_date,
+            {%- else %}
+                case
+                    when min(event_date) < {{ engagement_date_literal(history_start) }}
+                        then {{ engagement_date_literal(history_start) }}
+                    else min(event_date)
+                end as first_score_date,
+            {%- endif %}
+            max(case when event_date < {{ first_date }} then last_occurred_at end) as last_event_before
+        from earlier_points
+        group by customer_id
+    {%- endif %}
 ),
 
 -- What each day adds to the running sums on the date it enters the window (days before the
@@ -148,16 +193,16 @@ score_date_moves as (
 -- decayed to every score date whose window holds it, then summed per score date.
 decayed_daily_points as (
     select
-        daily_points.customer_id,
-        daily_points.channel,
+        window_points.customer_id,
+        window_points.channel,
         score_dates.score_date,
-        {{ engagement_decayed_points('daily_points.points', 'daily_points.event_date', 'score_dates.score_date') }}
+        {{ engagement_decayed_points('window_points.points', 'window_points.event_date', 'score_dates.score_date') }}
             as points
-    from daily_points
+    from window_points
     inner join score_dates
         on
-            daily_points.event_date <= score_dates.score_date
-            and daily_points.event_date > {{ dbt.dateadd('day', -window_days, 'score_dates.score_date') }}
+            window_points.event_date <= score_dates.score_date
+            and window_points.event_date > {{ dbt.dateadd('day', -window_days, 'score_dates.score_date') }}
 ),
 
 decayed_window_points as (
