@@ -46,28 +46,26 @@ with window_points as (
         and event_date <= {{ last_date }}
 ),
 
-{%- if score_dates.continues %}
-
--- The dates before the first one built stay as they are: each customer's row of the day before
--- says that their history has started and when they last had an event.
-rows_before as (
-    select
-        customer_id,
-        last_event_at
-    from {{ this }}
-    where score_date = {{ engagement_date_literal(score_dates.first - modules.datetime.timedelta(days=1)) }}
-),
-{%- else %}
-
-earlier_points as (
-    select
-        customer_id,
-        event_date,
-        last_occurred_at
-    from {{ ref('int_engagement__daily_points') }}
-    where event_date <= {{ last_date }}
-),
-{%- endif %}
+{% if score_dates.continues %}
+    -- The dates before the first one built stay as they are: each customer's row of the day before
+    -- says that their history has started and when they last had an event.
+    rows_before as (
+        select
+            customer_id,
+            last_event_at
+        from {{ this }}
+        where score_date = {{ engagement_date_literal(score_dates.first - modules.datetime.timedelta(days=1)) }}
+    ),
+{% else %}
+    earlier_points as (
+        select
+            customer_id,
+            event_date,
+            last_occurred_at
+        from {{ ref('int_engagement__daily_points') }}
+        where event_date <= {{ last_date }}
+    ),
+{% endif %}
 
 customers as (
     select
