@@ -46,6 +46,8 @@
     {%- if not execute or load_relation(daily_points) is none -%}
         {{ return(nothing) }}
     {%- endif -%}
+    {#- Fingerprints left by an earlier run that failed must not be saved by this one. -#}
+    {%- do adapter.drop_relation(engagement_history_fingerprints_relation('_next')) -%}
 
     {%- set earliest = engagement_query_value(
         "select min(event_date) from " ~ daily_points ~ " where event_date <= " ~ engagement_date_literal(last)
@@ -66,7 +68,7 @@
             {%- set built_last = engagement_as_date(built_last) -%}
             {%- set reference = [built_last, last] | min -%}
             {%- set rebuild_from = reference - modules.datetime.timedelta(days=engagement_lookback_days()) + one_day -%}
-            {%- set changed_from = engagement_history_changed_from(daily_points, built_last) -%}
+            {%- set changed_from = engagement_history_changed_from(daily_points, built_last, last) -%}
             {%- if changed_from is not none and changed_from < rebuild_from -%}
                 {%- set rebuild_from = changed_from -%}
             {%- endif -%}
@@ -81,15 +83,24 @@
 
 {#- Earliest event date (up to built_last) whose daily points differ from those the history was
     built from; a very early date when the fingerprints are missing or the settings changed;
-    none when nothing changed. -#}
-{% macro engagement_history_changed_from(daily_points, built_last) %}
+    none when nothing changed. Leaves the fingerprints of this run (up to last) in
+    `<history>__fingerprints_next` for the post-hook, so the daily points are read once. -#}
+{% macro engagement_history_changed_from(daily_points, built_last, last) %}
     {%- set everything = modules.datetime.date(1, 1, 1) -%}
+    {%- if flags.WHICH not in ['run', 'build', 'retry'] -%}
+        {#- dbt compile, docs: show the lookback alone, change nothing. -#}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set fingerprints = engagement_history_fingerprints_relation() -%}
+    {%- set next_fingerprints = engagement_history_fingerprints_relation('_next') -%}
+    {%- do adapter.drop_relation(next_fingerprints) -%}
+    {%- do run_query(engagement_create_table_as(next_fingerprints, engagement_history_fingerprint_sql(daily_points, last))) -%}
+    {%- do adapter.cache_added(next_fingerprints) -%}
     {%- if load_relation(fingerprints) is none -%}
         {{ return(everything) }}
     {%- endif -%}
     {%- set saved_settings = engagement_query_value(
-        "select max(settings) || '/' || min(settings) from " ~ fingerprints
+        "select " ~ dbt.concat(["max(settings)", "'/'", "min(settings)"]) ~ " from " ~ fingerprints
     ) -%}
     {%- set settings = engagement_history_settings() -%}
     {%- if saved_settings != settings ~ '/' ~ settings -%}
@@ -98,7 +109,8 @@
     {%- endif -%}
     {%- set compare -%}
         with current_inputs as (
-            {{ engagement_history_fingerprint_sql(daily_points, built_last) }}
+            select * from {{ next_fingerprints }}
+            where event_date <= {{ engagement_date_literal(built_last) }}
         ),
 
         saved_inputs as (
@@ -115,6 +127,7 @@
             or saved_inputs.event_date is null
             or current_inputs.row_count <> saved_inputs.row_count
             or current_inputs.event_count <> saved_inputs.event_count
+            or current_inputs.units <> saved_inputs.units
             or current_inputs.points <> saved_inputs.points
             or current_inputs.last_occurred_at <> saved_inputs.last_occurred_at
             or current_inputs.row_checksum <> saved_inputs.row_checksum
@@ -128,15 +141,19 @@
 {% endmacro %}
 
 {#- One row per event date up to last_date: what the history's scores of that date and later are
-    computed from. -#}
+    computed from. Sums catch changed amounts; the checksum catches rows that moved between
+    customers or event types. -#}
 {% macro engagement_history_fingerprint_sql(daily_points, last_date) %}
     select
         event_date,
         cast(count(*) as {{ dbt.type_bigint() }}) as row_count,
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(units) as {{ dbt.type_numeric() }}) as units,
         cast(sum(points) as {{ dbt.type_numeric() }}) as points,
         max(last_occurred_at) as last_occurred_at,
-        cast(sum({{ engagement_row_checksum(['customer_id', 'channel', 'event_type', 'event_count', 'counted_units', 'points', 'last_occurred_at']) }}) as {{ dbt.type_bigint() }}) as row_checksum
+        cast(sum({{ engagement_row_checksum(['customer_id', 'channel', 'event_type', 'event_count', 'last_occurred_at']) }})
+            as {{ dbt.type_bigint() }}) as row_checksum,
+        '{{ engagement_history_settings() }}' as settings
     from {{ daily_points }}
     where event_date <= {{ engagement_date_literal(last_date) }}
     group by event_date
@@ -155,30 +172,33 @@
     ) }}
 {% endmacro %}
 
-{% macro engagement_history_fingerprints_relation() %}
+{% macro engagement_history_fingerprints_relation(suffix='') %}
     {{ return(api.Relation.create(
         database=this.database,
         schema=this.schema,
-        identifier=this.identifier ~ '__fingerprints',
+        identifier=this.identifier ~ '__fingerprints' ~ suffix,
         type='table',
     )) }}
 {% endmacro %}
 
-{#- Post-hook of the history: records what it was just built from. Runs only after the model
+{#- Post-hook of the history: records what it was just built from (the fingerprints an
+    incremental run computed, or new ones after a full build). Runs only after the model
     succeeded, so a failed run leaves the previous fingerprints (and rebuilds more next time). -#}
 {% macro engagement_save_history_fingerprints() %}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
     {%- set fingerprints = engagement_history_fingerprints_relation() -%}
-    {%- set fingerprint_sql -%}
-        select
-            fingerprints.*,
-            '{{ engagement_history_settings() }}' as settings
-        from ({{ engagement_history_fingerprint_sql(ref('int_engagement__daily_points'), engagement_score_date()) }}) as fingerprints
-    {%- endset -%}
+    {%- set next_fingerprints = load_relation(engagement_history_fingerprints_relation('_next')) -%}
     {%- do adapter.drop_relation(fingerprints) -%}
-    {{ return(engagement_create_table_as(fingerprints, fingerprint_sql)) }}
+    {%- if next_fingerprints is not none -%}
+        {%- do adapter.rename_relation(next_fingerprints, fingerprints) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return(engagement_create_table_as(
+        fingerprints,
+        engagement_history_fingerprint_sql(ref('int_engagement__daily_points'), engagement_score_date()),
+    )) }}
 {% endmacro %}
 
 {#- The history replaces whole score dates: delete+insert on score_date where the engine has it,

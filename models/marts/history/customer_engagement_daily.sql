@@ -105,10 +105,52 @@ customer_days as (
             sum(case when channel = '{{ channel }}' then points else 0 end) as {{ channel }}_points,
         {%- endfor %}
         sum(event_count) as event_count,
-        1 as active_days,
         max(last_occurred_at) as last_occurred_at
     from window_points
     group by customer_id, event_date
+),
+
+window_directions as (
+    select 1 as direction
+    union all
+    select -1 as direction
+),
+
+-- What each day adds to the running sums on the date it enters the window (days before the
+-- first date built all enter on that date) and takes away window_days later.
+window_moves as (
+    select
+        customer_days.customer_id,
+        case
+            when window_directions.direction = -1
+                then cast({{ dbt.dateadd('day', window_days, 'customer_days.event_date') }} as date)
+            when customer_days.event_date < {{ first_date }} then {{ first_date }}
+            else customer_days.event_date
+        end as score_date,
+        {%- for measure in measures %}
+            window_directions.direction * customer_days.{{ measure }} as {{ measure }},
+        {%- endfor %}
+        window_directions.direction as active_days,
+        case when window_directions.direction = 1 then customer_days.last_occurred_at end as last_occurred_at
+    from customer_days
+    cross join window_directions
+    where
+        window_directions.direction = 1
+        or customer_days.event_date
+        <= {{ engagement_date_literal(score_dates.last - modules.datetime.timedelta(days=window_days)) }}
+),
+
+score_date_moves as (
+    select
+        customer_id,
+        score_date,
+        {%- for measure in measures %}
+            sum({{ measure }}) as {{ measure }},
+        {%- endfor %}
+        sum(active_days) as active_days,
+        max(last_occurred_at) as last_occurred_at
+    from window_moves
+    group by customer_id, score_date
 ),
 
 -- Where each customer's history starts (their first event, not before the history start date)
@@ -121,17 +163,16 @@ customer_spans as (
             last_event_at as last_event_before
         from rows_before
         union all
+        -- Customers without a row the day before have no event before the first date built.
         select
-            customer_days.customer_id,
-            min(customer_days.event_date) as first_score_date,
+            score_date_moves.customer_id,
+            min(score_date_moves.score_date) as first_score_date,
             cast(null as {{ dbt.type_timestamp() }}) as last_event_before
-        from customer_days
+        from score_date_moves
         left join rows_before
-            on customer_days.customer_id = rows_before.customer_id
-        where
-            rows_before.customer_id is null
-            and customer_days.event_date >= {{ first_date }}
-        group by customer_days.customer_id
+            on score_date_moves.customer_id = rows_before.customer_id
+        where rows_before.customer_id is null
+        group by score_date_moves.customer_id
     {%- else %}
         select
             customer_id,
@@ -148,41 +189,6 @@ customer_spans as (
         from earlier_points
         group by customer_id
     {%- endif %}
-),
-
--- What each day adds to the running sums on the date it enters the window (days before the
--- first date built all enter on that date) and takes away window_days later.
-window_moves as (
-    select
-        customer_id,
-        case when event_date < {{ first_date }} then {{ first_date }} else event_date end as score_date,
-        {%- for measure in measures %}
-            {{ measure }},
-        {%- endfor %}
-        active_days
-    from customer_days
-    union all
-    select
-        customer_id,
-        cast({{ dbt.dateadd('day', window_days, 'event_date') }} as date) as score_date,
-        {%- for measure in measures %}
-            -{{ measure }} as {{ measure }},
-        {%- endfor %}
-        -active_days as active_days
-    from customer_days
-    where event_date <= {{ engagement_date_literal(score_dates.last - modules.datetime.timedelta(days=window_days)) }}
-),
-
-score_date_moves as (
-    select
-        customer_id,
-        score_date,
-        {%- for measure in measures %}
-            sum({{ measure }}) as {{ measure }},
-        {%- endfor %}
-        sum(active_days) as active_days
-    from window_moves
-    group by customer_id, score_date
 ),
 
 {%- if decayed %}
@@ -239,7 +245,7 @@ rolled as (
         {%- endfor %}
         sum(coalesce(score_date_moves.active_days, 0)) over running_dates as active_days,
         coalesce(
-            max(customer_days.last_occurred_at) over running_dates,
+            max(score_date_moves.last_occurred_at) over running_dates,
             customer_score_dates.last_event_before
         ) as last_event_at
     from customer_score_dates
@@ -247,10 +253,6 @@ rolled as (
         on
             customer_score_dates.customer_id = score_date_moves.customer_id
             and customer_score_dates.score_date = score_date_moves.score_date
-    left join customer_days
-        on
-            customer_score_dates.customer_id = customer_days.customer_id
-            and customer_score_dates.score_date = customer_days.event_date
     {%- if decayed %}
         left join decayed_window_points
             on
