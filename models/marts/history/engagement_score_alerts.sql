@@ -140,36 +140,51 @@ alerts as (
 ),
 
 -- Over days_compared, an event type's window points change by what it earned on the days that
--- entered the window minus what it earned on the days that left it.
-window_day_moves as (
+-- entered the window minus what it earned on the days that left it: per alert, those days.
+day_offsets as (
+    select generated_number - 1 as days_back
+    from ({{ dbt.generate_series(7) }}) as series
+),
+
+alert_days as (
     select
         alerts.customer_id,
         alerts.score_date,
         alerts.alert_type,
+        cast({{ dbt.dateadd('day', '-day_offsets.days_back', 'alerts.score_date') }} as date) as entered_date,
+        cast({{ dbt.dateadd('day', '-day_offsets.days_back - ' ~ window_days, 'alerts.score_date') }} as date)
+            as left_date
+    from alerts
+    inner join day_offsets
+        on alerts.days_compared > day_offsets.days_back
+),
+
+window_day_moves as (
+    select
+        alert_days.customer_id,
+        alert_days.score_date,
+        alert_days.alert_type,
         daily_points.channel,
         daily_points.event_type,
         daily_points.points
-    from alerts
+    from alert_days
     inner join daily_points
         on
-            alerts.customer_id = daily_points.customer_id
-            and alerts.score_date >= daily_points.event_date
-            and {{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }} < daily_points.event_date
+            alert_days.customer_id = daily_points.customer_id
+            and alert_days.entered_date = daily_points.event_date
     union all
     select
-        alerts.customer_id,
-        alerts.score_date,
-        alerts.alert_type,
+        alert_days.customer_id,
+        alert_days.score_date,
+        alert_days.alert_type,
         daily_points.channel,
         daily_points.event_type,
         -daily_points.points as points
-    from alerts
+    from alert_days
     inner join daily_points
         on
-            alerts.customer_id = daily_points.customer_id
-            and {{ dbt.dateadd('day', -window_days, 'alerts.score_date') }} >= daily_points.event_date
-            and {{ dbt.dateadd('day', '-alerts.days_compared - ' ~ window_days, 'alerts.score_date') }}
-            < daily_points.event_date
+            alert_days.customer_id = daily_points.customer_id
+            and alert_days.left_date = daily_points.event_date
 ),
 
 event_type_changes as (
