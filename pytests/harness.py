@@ -1,0 +1,282 @@
+"""Run the dbt project on a throw-away DuckDB file and read the marts back.
+
+One `ProjectCopy` is a private copy of the dbt project (so a test may edit its seeds) with its own
+DuckDB file, target path and log path. dbt runs in-process through `dbtRunner`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from contract import MART_KEYS, MARTS, RAW_TABLES, USING_VAR
+from oracle import Row, Tier, Weight
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ITEMS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "macros", "seeds",
+                 "tests")
+WEIGHTS_SEED = "seeds/engagement_event_weights.csv"
+TIERS_SEED = "seeds/engagement_tiers.csv"
+WEIGHTS_HEADER = ("channel", "event_type", "weight", "daily_cap", "description")
+MART_SCHEMA = "main"
+RAW_SCHEMA = "raw"
+
+
+def utc_now() -> datetime:
+    """Current UTC time, naive (the contract's timestamps are naive UTC)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------- raw tables
+
+
+def write_raw(db_path: Path, tables: Mapping[str, Sequence[Row] | None]) -> None:
+    """(Re)create schema raw with the given tables; a None or missing table is not created."""
+    with duckdb.connect(str(db_path)) as con:
+        con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+        con.execute(f"create schema {RAW_SCHEMA}")
+        for table, columns in RAW_TABLES.items():
+            rows = tables.get(table)
+            if rows is None:
+                continue
+            ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
+            con.execute(f"create table {RAW_SCHEMA}.{table} ({ddl})")
+            if rows:
+                marks = ", ".join("?" for _ in columns)
+                con.executemany(f"insert into {RAW_SCHEMA}.{table} values ({marks})",
+                                [[row.get(c) for c in columns] for row in rows])
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def _cell(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _bool(value: str) -> bool | None:
+    cell = _cell(value)
+    return None if cell is None else cell.lower() in ("true", "t", "1", "yes")
+
+
+def _decimal(value: str) -> Decimal | None:
+    cell = _cell(value)
+    return None if cell is None else Decimal(cell)
+
+
+def parse_tiers(path: Path) -> list[Tier]:
+    with path.open(newline="") as f:
+        return [
+            Tier(int(r["tier_rank"]), r["engagement_tier"].strip(), r["tier_label"].strip(),
+                 _decimal(r["min_score"]), _bool(r["min_inclusive"]),
+                 _decimal(r["max_score"]), _bool(r["max_inclusive"]))
+            for r in csv.DictReader(f)
+        ]
+
+
+def parse_weights(path: Path) -> list[Weight]:
+    with path.open(newline="") as f:
+        return [
+            Weight(r["channel"], r["event_type"], Decimal(r["weight"]),
+                   int(r["daily_cap"]) if _cell(r["daily_cap"]) else None)
+            for r in csv.DictReader(f)
+        ]
+
+
+def weights_csv(weights: Sequence[Weight]) -> list[list[str]]:
+    """CSV cells (header first) of a weights seed."""
+    return [list(WEIGHTS_HEADER)] + [
+        [w.channel, w.event_type, str(w.weight),
+         "" if w.daily_cap is None else str(w.daily_cap), f"{w.channel} {w.event_type}"]
+        for w in weights
+    ]
+
+
+def write_csv(path: Path, cells: Sequence[Sequence[str]]) -> None:
+    with path.open("w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(cells)
+
+
+# ---------------------------------------------------------------- running dbt
+
+
+@contextmanager
+def _env(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@dataclass
+class BuildResult:
+    success: bool
+    result: dbtRunnerResult
+
+    def failed_nodes(self) -> list[Any]:
+        """Run results (tests or models) that errored or failed."""
+        results = getattr(self.result.result, "results", None) or []
+        return [r for r in results if str(r.status).lower() in ("fail", "error")]
+
+
+class ProjectCopy:
+    """A private copy of the dbt project with its own DuckDB file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        for item in PROJECT_ITEMS:
+            src = REPO_ROOT / item
+            if src.is_dir():
+                shutil.copytree(src, root / item)
+            elif src.is_file():
+                shutil.copy2(src, root / item)
+        self.db_path = root / "engagement.duckdb"
+
+    @property
+    def weights_path(self) -> Path:
+        return self.root / WEIGHTS_SEED
+
+    def tiers(self) -> list[Tier]:
+        return parse_tiers(self.root / TIERS_SEED)
+
+    def set_weights(self, weights: Sequence[Weight]) -> None:
+        write_csv(self.weights_path, weights_csv(weights))
+
+    def reset_database(self, raw: Mapping[str, Sequence[Row] | None]) -> None:
+        for path in (self.db_path, self.db_path.with_suffix(".duckdb.wal")):
+            path.unlink(missing_ok=True)
+        write_raw(self.db_path, raw)
+
+    def build(self, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
+        args = ["build", "--project-dir", str(self.root), "--profiles-dir", str(self.root),
+                "--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs"),
+                "--vars", json.dumps(dict(dbt_vars)), "--no-use-colors", *extra]
+        env = {"ENGAGEMENT_DUCKDB_PATH": str(self.db_path), "ENGAGEMENT_TARGET": "duckdb",
+               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+        with _env(env):
+            result = dbtRunner().invoke(args)
+        return BuildResult(bool(result.success), result)
+
+    def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with duckdb.connect(str(self.db_path)) as con:
+            cur = con.execute(sql)
+            return [d[0] for d in cur.description], cur.fetchall()
+
+    def query(self, sql: str) -> list[Row]:
+        columns, rows = self.read(sql)
+        return [dict(zip(columns, r)) for r in rows]
+
+    def mart(self, name: str) -> list[Row]:
+        return self.query(f"select * from {MART_SCHEMA}.{name}")
+
+    def mart_columns(self, name: str) -> list[str]:
+        return self.read(f"select * from {MART_SCHEMA}.{name} limit 0")[0]
+
+    def snapshot(self, name: str) -> list[tuple[Any, ...]]:
+        """Full, ordered contents of a table, for before/after comparisons."""
+        columns, rows = self.read(f"select * from {MART_SCHEMA}.{name}")
+        return [tuple(columns), *sorted(rows, key=repr)]
+
+
+def build_vars(score_date: date, window_days: int, **using: bool) -> dict[str, Any]:
+    """dbt vars for a build; `using` maps raw table names to on/off."""
+    out: dict[str, Any] = {"engagement_score_date": score_date.isoformat(),
+                           "engagement_window_days": window_days}
+    out.update({USING_VAR[table]: on for table, on in using.items()})
+    return out
+
+
+# ---------------------------------------------------------------- comparing marts
+
+# Columns the contract rounds to 2 decimals: compared exactly.
+EXACT_DECIMAL = {"engagement_score", "web_score", "app_score", "social_score", "offline_score",
+                 "survey_score", "product_score"}
+# Columns whose precision the contract leaves open: compared within half a cent plus rounding.
+APPROX_DECIMAL = {"share_of_customers": Decimal("0.005"), "avg_engagement_score": Decimal("0.01")}
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def as_naive_utc(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def values_match(column: str, expected: Any, actual: Any) -> bool:
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    if column in EXACT_DECIMAL:
+        return as_decimal(actual) == expected
+    if column in APPROX_DECIMAL:
+        diff = abs(as_decimal(actual) - Decimal(expected))  # type: ignore[operator]
+        return diff <= APPROX_DECIMAL[column]
+    if isinstance(expected, int) and not isinstance(expected, bool):
+        return not isinstance(actual, bool) and as_decimal(actual) == expected
+    return as_naive_utc(actual) == expected
+
+
+def _key(row: Row, key: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(as_naive_utc(row[c]) for c in key)
+
+
+def diff_mart(name: str, expected: Sequence[Row], actual: Sequence[Row]) -> list[str]:
+    """Human-readable differences between expected and actual rows of a mart (empty: equal)."""
+    key = MART_KEYS[name]
+    problems: list[str] = []
+    exp = _group(expected, key)
+    act = _group(actual, key)
+    for k in sorted(set(exp) | set(act), key=repr):
+        e_rows, a_rows = exp.get(k, []), act.get(k, [])
+        if len(e_rows) != len(a_rows):
+            problems.append(f"{name} {dict(zip(key, k))}: expected {len(e_rows)} row(s) "
+                            f"{e_rows}, got {len(a_rows)} {a_rows}")
+            continue
+        for e, a in zip(e_rows, a_rows):
+            bad = [c for c in MARTS[name] if c in a and not values_match(c, e[c], a[c])]
+            if bad:
+                problems.append(f"{name} {dict(zip(key, k))}: " + ", ".join(
+                    f"{c} expected {e[c]!r} got {a[c]!r}" for c in bad))
+    return problems
+
+
+def _group(rows: Sequence[Row], key: Sequence[str]) -> dict[tuple[Any, ...], list[Row]]:
+    out: dict[tuple[Any, ...], list[Row]] = {}
+    for row in rows:
+        out.setdefault(_key(row, key), []).append(row)
+    return out
+
+
+def diff_all(expected: Mapping[str, Sequence[Row]], project: ProjectCopy) -> list[str]:
+    problems: list[str] = []
+    for name in MARTS:
+        columns = project.mart_columns(name)
+        if columns != list(MARTS[name]):
+            problems.append(f"{name}: columns {columns} != contract {list(MARTS[name])}")
+        problems.extend(diff_mart(name, expected[name], project.mart(name)))
+    return problems
