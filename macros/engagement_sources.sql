@@ -1,0 +1,21 @@
+{#- The raw event tables this run reads: a company without one switches it off with
+    `engagement_using_<table>: false`, and every union and reconciliation skips it. -#}
+{% macro engagement_event_sources() %}
+    {%- set all_sources = [
+        {'table': 'web_events', 'channel': 'web'},
+        {'table': 'app_events', 'channel': 'app'},
+        {'table': 'social_interactions', 'channel': 'social'},
+        {'table': 'offline_registrations', 'channel': 'offline'},
+        {'table': 'survey_responses', 'channel': 'survey'},
+        {'table': 'product_events', 'channel': 'product'},
+    ] -%}
+    {%- set enabled = [] -%}
+    {%- for item in all_sources if var('engagement_using_' ~ item.table, true) -%}
+        {%- do enabled.append(item) -%}
+    {%- endfor -%}
+    {{ return(enabled) }}
+{% endmacro %}
+
+{% macro engagement_channels() %}
+    {{ return(['web', 'app', 'social', 'offline', 'survey', 'product']) }}
+{% endmacro %}

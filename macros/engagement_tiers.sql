@@ -1,0 +1,19 @@
+{#- Join condition putting a score into its tier of the engagement_tiers seed; every model that
+    tiers a score (customer, account, history) uses it so the boundaries live in one place. -#}
+{% macro engagement_score_in_tier(score, tier) %}
+    (
+        {{ tier }}.min_score is null
+        or {{ score }} > {{ tier }}.min_score
+        or ({{ tier }}.min_inclusive and {{ score }} = {{ tier }}.min_score)
+    )
+    and (
+        {{ tier }}.max_score is null
+        or {{ score }} < {{ tier }}.max_score
+        or ({{ tier }}.max_inclusive and {{ score }} = {{ tier }}.max_score)
+    )
+{%- endmacro %}
+
+{#- Score as published: rounded half away from zero to 2 decimals. -#}
+{% macro engagement_round_points(points) %}
+    round(cast(coalesce({{ points }}, 0) as {{ dbt.type_numeric() }}), 2)
+{%- endmacro %}

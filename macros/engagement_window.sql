@@ -1,0 +1,44 @@
+{#- The scoring window is fixed when the run compiles: every model of one run scores the same
+    dates, and the SQL carries plain date literals that any engine reads. -#}
+
+{% macro engagement_score_date() %}
+    {%- set configured = var('engagement_score_date', none) -%}
+    {%- if configured is none or configured == '' -%}
+        {{ return(run_started_at.date()) }}
+    {%- endif -%}
+    {%- set text = configured | string -%}
+    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+        {{ exceptions.raise_compiler_error("engagement_score_date must be a date as YYYY-MM-DD, got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {{ return(modules.datetime.date.fromisoformat(text)) }}
+{% endmacro %}
+
+{% macro engagement_window_days() %}
+    {%- set days = var('engagement_window_days', 30) -%}
+    {%- if days is not number or days | int != days or days < 1 -%}
+        {{ exceptions.raise_compiler_error("engagement_window_days must be a whole number of days >= 1, got '" ~ days ~ "'") }}
+    {%- endif -%}
+    {{ return(days | int) }}
+{% endmacro %}
+
+{% macro engagement_window_start() %}
+    {{ return(engagement_score_date() - modules.datetime.timedelta(days=engagement_window_days() - 1)) }}
+{% endmacro %}
+
+{#- Midnight after score_date: events before it are "before the end of score_date". -#}
+{% macro engagement_window_end() %}
+    {{ return(engagement_score_date() + modules.datetime.timedelta(days=1)) }}
+{% endmacro %}
+
+{#- Rows stamped more than a day after the run started are future_timestamp rejects. -#}
+{% macro engagement_future_cutoff() %}
+    {{ return(run_started_at.replace(tzinfo=none, microsecond=0) + modules.datetime.timedelta(days=1)) }}
+{% endmacro %}
+
+{% macro engagement_date_literal(value) %}
+    cast('{{ value.strftime("%Y-%m-%d") }}' as date)
+{%- endmacro %}
+
+{% macro engagement_timestamp_literal(value) %}
+    cast('{{ value.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}

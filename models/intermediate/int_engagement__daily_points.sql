@@ -1,0 +1,69 @@
+{#- Points per customer, event type and UTC day, over all time: the daily cap applies at this
+    grain, and every window (today's score, the daily history) is a sum of these rows. -#}
+with events as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        occurred_at,
+        quantity
+    from {{ ref('int_engagement__events') }}
+),
+
+weights as (
+    select
+        channel,
+        event_type,
+        weight,
+        daily_cap
+    from {{ ref('stg_engagement__event_weights') }}
+),
+
+daily_counts as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        count(*) as event_count,
+        sum(quantity) as units,
+        max(occurred_at) as last_occurred_at
+    from events
+    group by customer_id, channel, event_type, event_date
+),
+
+final as (
+    select
+        daily_counts.customer_id,
+        daily_counts.channel,
+        daily_counts.event_type,
+        daily_counts.event_date,
+        daily_counts.event_count,
+        daily_counts.units,
+        case
+            when weights.daily_cap is not null and daily_counts.units > weights.daily_cap
+                then cast(weights.daily_cap as {{ dbt.type_numeric() }})
+            else daily_counts.units
+        end as counted_units,
+        weights.weight,
+        daily_counts.last_occurred_at
+    from daily_counts
+    left join weights
+        on
+            daily_counts.channel = weights.channel
+            and daily_counts.event_type = weights.event_type
+)
+
+select
+    customer_id,
+    channel,
+    event_type,
+    event_date,
+    event_count,
+    units,
+    counted_units,
+    weight,
+    last_occurred_at,
+    coalesce(weight, 0) * counted_units as points
+from final

@@ -1,0 +1,31 @@
+{#- What each event type earned each customer in the scoring window (the score's terms). -#}
+with daily_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_count,
+        counted_units,
+        weight,
+        points
+    from {{ ref('int_engagement__daily_points') }}
+    where
+        event_date >= {{ engagement_date_literal(engagement_window_start()) }}
+        and event_date <= {{ engagement_date_literal(engagement_score_date()) }}
+),
+
+final as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        {{ engagement_date_literal(engagement_score_date()) }} as score_date,
+        cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        sum(counted_units) as counted_units,
+        max(weight) as weight,
+        sum(points) as points
+    from daily_points
+    group by customer_id, channel, event_type
+)
+
+select * from final

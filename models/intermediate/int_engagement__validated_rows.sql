@@ -1,0 +1,56 @@
+{#- One row per deduplicated raw event row, from every enabled raw table, with the reason it is
+    rejected (null when accepted). The single place acceptance is decided. -#}
+{%- set event_sources = engagement_event_sources() -%}
+{%- if event_sources | length == 0 -%}
+    {{ exceptions.raise_compiler_error("customer_engagement: every engagement_using_<table> var is false; enable at least one raw event table.") }}
+{%- endif -%}
+
+with customers as (
+    select customer_id from {{ ref('stg_engagement__customers') }}
+),
+
+source_rows as (
+    {%- for event_source in event_sources %}
+        select
+            source_table,
+            source_row_key,
+            source_id,
+            customer_id,
+            channel,
+            event_type,
+            occurred_at,
+            is_valid_value,
+            attended_at
+        from {{ ref('stg_engagement__' ~ event_source.table) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+validated as (
+    select
+        source_rows.source_table,
+        source_rows.source_row_key,
+        source_rows.source_id,
+        source_rows.customer_id,
+        source_rows.channel,
+        source_rows.event_type,
+        source_rows.occurred_at,
+        source_rows.attended_at,
+        -- First matching reason wins; web rows without a customer are anonymous traffic.
+        case
+            when source_rows.customer_id is null and source_rows.channel = 'web' then 'anonymous'
+            when source_rows.customer_id is null then 'missing_customer_id'
+            when source_rows.occurred_at is null then 'missing_timestamp'
+            when source_rows.occurred_at > {{ engagement_timestamp_literal(engagement_future_cutoff()) }}
+                then 'future_timestamp'
+            when customers.customer_id is null then 'unknown_customer'
+            when not source_rows.is_valid_value then 'invalid_value'
+        end as rejection_reason
+    from source_rows
+    left join customers
+        on source_rows.customer_id = customers.customer_id
+)
+
+select * from validated

@@ -1,0 +1,70 @@
+{#- Every raw row is accepted, a duplicate, or rejected: the three counts come from three
+    different models, so a row lost between them shows up as unaccounted_rows. -#}
+with raw_counts as (
+    {%- for event_source in engagement_event_sources() %}
+        select
+            '{{ event_source.table }}' as source_table,
+            count(*) as raw_rows
+        from {{ source('engagement', event_source.table) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+staged_counts as (
+    {%- for event_source in engagement_event_sources() %}
+        select
+            '{{ event_source.table }}' as source_table,
+            count(*) as distinct_rows
+        from {{ ref('stg_engagement__' ~ event_source.table) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+accepted_counts as (
+    select
+        source_table,
+        count(distinct source_row_key) as accepted_rows
+    from {{ ref('int_engagement__events') }}
+    group by source_table
+),
+
+rejected_counts as (
+    select
+        source_table,
+        count(*) as rejected_rows
+    from {{ ref('engagement_rejected_events') }}
+    group by source_table
+),
+
+counts as (
+    select
+        raw_counts.source_table,
+        raw_counts.raw_rows,
+        coalesce(accepted_counts.accepted_rows, 0) as accepted_rows,
+        raw_counts.raw_rows - staged_counts.distinct_rows as duplicate_rows,
+        coalesce(rejected_counts.rejected_rows, 0) as rejected_rows
+    from raw_counts
+    inner join staged_counts
+        on raw_counts.source_table = staged_counts.source_table
+    left join accepted_counts
+        on raw_counts.source_table = accepted_counts.source_table
+    left join rejected_counts
+        on raw_counts.source_table = rejected_counts.source_table
+),
+
+final as (
+    select
+        source_table,
+        raw_rows,
+        accepted_rows,
+        duplicate_rows,
+        rejected_rows,
+        raw_rows - accepted_rows - duplicate_rows - rejected_rows as unaccounted_rows
+    from counts
+)
+
+select * from final
