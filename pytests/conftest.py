@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import date, datetime
 
 import pytest
 
@@ -12,6 +12,7 @@ from harness import REPO_ROOT, ProjectCopy, build_vars, utc_now
 from oracle import Row, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, Dataset, crafted
 
+DEFAULT_WINDOW_DAYS = 30  # the contract's default for engagement_window_days
 HAS_MODELS = any((REPO_ROOT / "models").rglob("*.sql"))
 needs_dbt_models = pytest.mark.skipif(not HAS_MODELS, reason="the dbt models are not there yet")
 
@@ -33,16 +34,21 @@ class Built:
     expected: dict[str, list[Row]]
 
 
-def build_crafted(project: ProjectCopy, disabled: tuple[str, ...] = ()) -> Built:
+def build_crafted(project: ProjectCopy, score_date: date | None = SCORE_DATE,
+                  window_days: int | None = WINDOW_DAYS, disabled: tuple[str, ...] = (),
+                  make: Callable[[datetime], Dataset] = crafted) -> Built:
+    """Build a crafted dataset (default: the big one) with the crafted weights; None for
+    score_date/window_days leaves the project defaults."""
     run_started_at = utc_now()
-    dataset = crafted(run_started_at)
+    dataset = make(run_started_at)
     raw = {t: (None if t in disabled else rows) for t, rows in dataset.tables.items()}
     project.set_weights(CRAFTED_WEIGHTS)
     project.reset_database(raw)
-    result = project.build(build_vars(SCORE_DATE, WINDOW_DAYS, **{t: False for t in disabled}))
+    result = project.build(build_vars(score_date, window_days, **{t: False for t in disabled}))
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
-    expected = expected_marts(raw, CRAFTED_WEIGHTS, project.tiers(), SCORE_DATE, WINDOW_DAYS,
-                              run_started_at)
+    expected = expected_marts(raw, CRAFTED_WEIGHTS, project.tiers(),
+                              score_date or run_started_at.date(),
+                              window_days or DEFAULT_WINDOW_DAYS, run_started_at)
     return Built(project, dataset, expected)
 
 

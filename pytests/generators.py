@@ -40,13 +40,15 @@ FREE_COLUMN = {"web_events": "page_url", "app_events": "device_id",
                "social_interactions": "network", "offline_registrations": "event_name"}
 
 seconds_of_day = st.sampled_from([0, 1, 43200, 86399]) | st.integers(0, 86399)
+# Mostly inside the window (and its edges), some before it or after the score date.
+day_offsets = st.integers(-WINDOW_DAYS, 0) | st.integers(-WINDOW_DAYS, 0) | st.integers(-40, 3)
 moments = st.builds(
     lambda days, secs: datetime.combine(SCORE_DATE, time()) + timedelta(days=days, seconds=secs),
-    st.integers(-40, 3), seconds_of_day)
+    day_offsets, seconds_of_day)
 timestamps = st.integers(0, 19).flatmap(
     lambda k: st.none() if k == 0 else st.just(FAR_FUTURE) if k == 1 else moments)
-customer_refs = st.sampled_from(CUSTOMER_REFS)
-weights_values = (st.decimals(-20, 20, places=2)
+customer_refs = st.sampled_from(CUSTOMER_POOL) | st.sampled_from(CUSTOMER_REFS)
+weights_values = (st.decimals(-30, 60, places=2)
                   | st.sampled_from([Decimal("0.005"), Decimal("-0.005"), Decimal("0.125"),
                                      Decimal("1.015"), Decimal("0")]))
 
@@ -75,7 +77,7 @@ def _row_fields(source: EventSource) -> dict[str, st.SearchStrategy[Any]]:
 def source_rows(draw: st.DrawFn, source: EventSource) -> list[Row]:
     fields = _row_fields(source)
     rows: list[Row] = []
-    for i in range(draw(st.integers(0, 10))):
+    for i in range(draw(st.integers(0, 12))):
         row = {c: draw(s) for c, s in fields.items()}
         row[source.id_column] = draw(st.sampled_from([f"{source.channel}{i}"] * 9 + [None]))
         rows.append(row)
@@ -98,7 +100,7 @@ def source_rows(draw: st.DrawFn, source: EventSource) -> list[Row]:
 
 @st.composite
 def customers(draw: st.DrawFn) -> list[Row]:
-    ids = draw(st.lists(st.sampled_from(CUSTOMER_POOL), min_size=1, max_size=4, unique=True))
+    ids = draw(st.lists(st.sampled_from(CUSTOMER_POOL), min_size=2, max_size=4, unique=True))
     rows = [{"customer_id": draw(st.sampled_from([cid, f" {cid} "])), "account_id": f"a_{cid}",
              "signed_up_at": datetime(2023, 1, 1) + timedelta(days=n), "plan": "paid",
              "country": "NL", "persona": "dev"} for n, cid in enumerate(ids)]
@@ -117,6 +119,7 @@ def raw_tables(draw: st.DrawFn) -> dict[str, list[Row]]:
 
 @st.composite
 def weight_seeds(draw: st.DrawFn) -> list[Weight]:
-    keys = draw(st.lists(st.sampled_from(WEIGHT_KEYS), min_size=1, unique=True))
+    keys = draw(st.lists(st.sampled_from(WEIGHT_KEYS), min_size=len(WEIGHT_KEYS) // 2,
+                         unique=True))
     return [Weight(c, t, draw(weights_values), draw(st.none() | st.integers(1, 3)))
             for c, t in keys]

@@ -169,7 +169,7 @@ class ProjectCopy:
     def build(self, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
         args = ["build", "--project-dir", str(self.root), "--profiles-dir", str(self.root),
                 "--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs"),
-                "--vars", json.dumps(dict(dbt_vars)), "--no-use-colors", *extra]
+                "--vars", json.dumps(dict(dbt_vars)), "--no-use-colors", "--quiet", *extra]
         env = {"ENGAGEMENT_DUCKDB_PATH": str(self.db_path), "ENGAGEMENT_TARGET": "duckdb",
                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
         with _env(env):
@@ -197,10 +197,13 @@ class ProjectCopy:
         return [tuple(columns), *sorted(rows, key=repr)]
 
 
-def build_vars(score_date: date, window_days: int, **using: bool) -> dict[str, Any]:
-    """dbt vars for a build; `using` maps raw table names to on/off."""
-    out: dict[str, Any] = {"engagement_score_date": score_date.isoformat(),
-                           "engagement_window_days": window_days}
+def build_vars(score_date: date | None, window_days: int | None, **using: bool) -> dict[str, Any]:
+    """dbt vars for a build (None: leave the project default); `using` maps raw tables to on/off."""
+    out: dict[str, Any] = {}
+    if score_date is not None:
+        out["engagement_score_date"] = score_date.isoformat()
+    if window_days is not None:
+        out["engagement_window_days"] = window_days
     out.update({USING_VAR[table]: on for table, on in using.items()})
     return out
 
@@ -210,8 +213,10 @@ def build_vars(score_date: date, window_days: int, **using: bool) -> dict[str, A
 # Columns the contract rounds to 2 decimals: compared exactly.
 EXACT_DECIMAL = {"engagement_score", "web_score", "app_score", "social_score", "offline_score",
                  "survey_score", "product_score"}
-# Columns whose precision the contract leaves open: compared within half a cent plus rounding.
-APPROX_DECIMAL = {"share_of_customers": Decimal("0.005"), "avg_engagement_score": Decimal("0.01")}
+# Columns whose precision the contract leaves open.
+# share: an exact fraction; average: of the rounded scores, rounded to 2 decimals or more.
+APPROX_DECIMAL = {"share_of_customers": Decimal("1e-9"),
+                  "avg_engagement_score": Decimal("0.005") + Decimal("1e-9")}
 
 
 def as_decimal(value: Any) -> Decimal | None:

@@ -1,7 +1,7 @@
 """The crafted dataset: one customer (or raw id) per edge case the contract names.
 
 `crafted()` returns raw tables, weights and hand-written expectations for the interesting rows; the
-expectations check the oracle itself (pure Python), the dbt build is then checked against the oracle.
+expectations check the oracle itself (pure Python); the dbt build is checked against the oracle.
 Score date 2024-03-31, window 30 days: 2024-03-02 .. 2024-03-31.
 """
 
@@ -40,7 +40,7 @@ CRAFTED_WEIGHTS = weights(
     ("app", "app_uninstall", "-10", None),
     ("social", "like", "0.5", None),
     ("social", "share", "3", 2),
-    ("social", "comment", "1", None),
+    (" Social ", "Comment ", "1", None),  # the seed's keys are matched lower-cased, trimmed
     ("offline", "registration", "4", None),
     ("offline", "attendance", "10", None),
     ("survey", "nps_promoter", "5", None),
@@ -81,10 +81,12 @@ class Dataset:
         return cid
 
     def web(self, cid: str | None, event_type: str, ts: datetime | None,
-            event_id: str | None = None, page_url: str = "/home") -> str | None:
+            event_id: str | None = None, page_url: str | None = "/home",
+            anonymous_id: str | None = "anon", session_id: str | None = None) -> str | None:
         eid = None if event_id == "" else self._id("w", event_id)  # "": a null id
         self.tables["web_events"].append({
-            "event_id": eid, "customer_id": cid, "anonymous_id": "anon", "session_id": None,
+            "event_id": eid, "customer_id": cid, "anonymous_id": anonymous_id,
+            "session_id": session_id,
             "event_type": event_type, "page_url": page_url, "occurred_at": ts})
         return eid
 
@@ -376,6 +378,20 @@ def add_unweighted(d: Dataset) -> None:
 
 EXPECTED_UNWEIGHTED = {("web", "scroll"): (3, 2), ("product", "export_report"): (1, 1),
                        ("app", "crash"): (1, 1)}
+
+
+def null_id_lookalikes() -> Dataset:
+    """Null-id rows that differ in a column, though their text renderings look alike: four rows,
+    none a copy of another (decisions: a null-id row is a copy only when every column is equal)."""
+    d = Dataset()
+    d.customer("nullid_lookalike", engagement_score=Decimal("4.00"), event_count=4)
+    d.web("nullid_lookalike", "page_view", _day(23), event_id="", page_url=None)
+    d.web("nullid_lookalike", "page_view", _day(23), event_id="", page_url="<null>")
+    d.web("nullid_lookalike", "page_view", _day(24), event_id="", anonymous_id="a|b",
+          session_id="c")
+    d.web("nullid_lookalike", "page_view", _day(24), event_id="", anonymous_id="a",
+          session_id="b|c")
+    return d
 
 
 def crafted(run_started_at: datetime) -> Dataset:

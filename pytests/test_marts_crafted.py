@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
@@ -10,6 +11,7 @@ from conftest import Built, build_crafted, needs_dbt_models
 from contract import MARTS
 from harness import REPO_ROOT, TIERS_SEED, ProjectCopy, diff_mart, parse_tiers, values_match
 from oracle import CONTRACT_TIERS
+from scenarios import null_id_lookalikes
 
 pytestmark = needs_dbt_models
 
@@ -18,7 +20,8 @@ pytestmark = needs_dbt_models
 def test_mart_matches_oracle(crafted_build: Built, mart: str) -> None:
     project = crafted_build.project
     assert project.mart_columns(mart) == list(MARTS[mart])
-    assert diff_mart(mart, crafted_build.expected[mart], project.mart(mart)) == []
+    problems = diff_mart(mart, crafted_build.expected[mart], project.mart(mart))
+    assert not problems, "\n".join(problems)
 
 
 def test_hand_expectations_hold_in_dbt(crafted_build: Built) -> None:
@@ -33,7 +36,7 @@ def test_hand_expectations_hold_in_dbt(crafted_build: Built) -> None:
         bad = {k: (v, row.get(k)) for k, v in expect.items() if not values_match(k, v, row.get(k))}
         if bad:
             wrong[cid] = bad  # column: (expected, actual)
-    assert wrong == {}
+    assert not wrong, wrong
 
 
 def test_tiers_seed_matches_contract() -> None:
@@ -44,11 +47,26 @@ def test_tiers_seed_matches_contract() -> None:
                       t.max_score, bool(t.max_inclusive)) for t in CONTRACT_TIERS]
 
 
-def test_disabled_sources(new_project: Callable[[str], ProjectCopy]) -> None:
-    """Switched-off tables need not exist; their channel scores 0 and have no reconciliation."""
-    built = build_crafted(new_project("disabled"),
-                          disabled=("social_interactions", "survey_responses"))
-    for mart in MARTS:
-        assert diff_mart(mart, built.expected[mart], built.project.mart(mart)) == []
+@pytest.mark.parametrize(("score_date", "window_days", "disabled"), [
+    pytest.param(date(2024, 3, 20), 7, ("social_interactions", "survey_responses"),
+                 id="social_and_survey_off_short_window"),
+    pytest.param(None, None, (), id="default_score_date_and_window"),
+])
+def test_other_build_settings(new_project: Callable[[str], ProjectCopy], score_date: date | None,
+                              window_days: int | None, disabled: tuple[str, ...]) -> None:
+    """Another window, the default vars, and switched-off tables (whose raw tables are absent:
+    their channel scores 0 and they have no reconciliation row)."""
+    built = build_crafted(new_project("settings"), score_date, window_days, disabled)
+    problems = [p for mart in MARTS
+                for p in diff_mart(mart, built.expected[mart], built.project.mart(mart))]
+    assert not problems, "\n".join(problems)
     tables = {r["source_table"] for r in built.project.mart("engagement_source_reconciliation")}
-    assert tables == {"web_events", "app_events", "offline_registrations", "product_events"}
+    assert tables.isdisjoint(disabled)
+
+
+def test_null_id_rows_are_copies_only_when_every_column_is_equal(
+        new_project: Callable[[str], ProjectCopy]) -> None:
+    built = build_crafted(new_project("null_ids"), make=lambda _: null_id_lookalikes())
+    problems = [p for mart in ("customer_engagement_scores", "engagement_source_reconciliation")
+                for p in diff_mart(mart, built.expected[mart], built.project.mart(mart))]
+    assert not problems, "\n".join(problems)
