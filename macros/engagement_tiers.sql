@@ -13,7 +13,16 @@
     )
 {%- endmacro %}
 
-{#- Score as published: rounded half away from zero to 2 decimals. -#}
+{#- Score as published: rounded half away from zero to 2 decimals, in one fixed type on every
+    engine so BI tools and comparisons see 40.01, not 40.010000. -#}
 {% macro engagement_round_points(points) %}
-    round(cast(coalesce({{ points }}, 0) as {{ dbt.type_numeric() }}), 2)
+    cast(round(cast(coalesce({{ points }}, 0) as {{ dbt.type_numeric() }}), 2) as {{ engagement_type_score() }})
 {%- endmacro %}
+
+{% macro engagement_type_score() %}
+    {{ return(adapter.dispatch('engagement_type_score', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_type_score() %}numeric(18, 2){% endmacro %}
+
+{% macro spark__engagement_type_score() %}decimal(18, 2){% endmacro %}

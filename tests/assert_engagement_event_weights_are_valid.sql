@@ -8,6 +8,7 @@
 {% set bad_rows %}
 with weights as (
     select
+        weight_source,
         channel,
         event_type,
         weight,
@@ -18,18 +19,19 @@ with weights as (
         nullif(trim(daily_cap), '') as daily_cap_text,
         {{ engagement_try_cast_numeric('weight') }} as weight_number,
         {{ engagement_try_cast_numeric('daily_cap') }} as daily_cap_number
-    from {{ ref('engagement_event_weights') }}
+    from ({{ engagement_weight_rows() }}) as weight_rows
 ),
 
 counted as (
     select
         weights.*,
-        count(*) over (partition by clean_channel, clean_event_type) as copies
+        count(*) over (partition by weight_source, clean_channel, clean_event_type) as copies
     from weights
 ),
 
 problems as (
     select
+        weight_source,
         channel,
         event_type,
         weight,
@@ -50,6 +52,7 @@ problems as (
 )
 
 select
+    weight_source,
     channel,
     event_type,
     weight,

@@ -41,11 +41,11 @@ final as (
         daily_counts.event_date,
         daily_counts.event_count,
         daily_counts.units,
-        case
+        cast(case
             when weights.daily_cap is not null and daily_counts.units > weights.daily_cap
-                then cast(weights.daily_cap as {{ dbt.type_numeric() }})
+                then weights.daily_cap
             else daily_counts.units
-        end as counted_units,
+        end as {{ dbt.type_numeric() }}) as counted_units,
         weights.weight,
         daily_counts.last_occurred_at
     from daily_counts
@@ -65,5 +65,5 @@ select
     counted_units,
     weight,
     last_occurred_at,
-    coalesce(weight, 0) * counted_units as points
+    cast(coalesce(weight, 0) * counted_units as {{ dbt.type_numeric() }}) as points
 from final

@@ -21,9 +21,9 @@ final as (
         event_type,
         {{ engagement_date_literal(engagement_score_date()) }} as score_date,
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
-        sum(counted_units) as counted_units,
-        max(weight) as weight,
-        sum(points) as points
+        cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
+        cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
+        cast(sum(points) as {{ dbt.type_numeric() }}) as points
     from daily_points
     group by customer_id, channel, event_type
 )

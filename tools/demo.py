@@ -1,0 +1,65 @@
+"""Build the demo end to end: demo data (only if the database has none), `dbt build`, summary.
+
+Used by `make run`. Prints the marts a BI tool would show first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+from dbt.cli.main import dbtRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import generate_demo_data  # noqa: E402  (sibling script, not an installed package)
+
+SUMMARIES: dict[str, str] = {
+    "Engagement tiers": """
+        select score_date, engagement_tier, customers,
+               round(100 * share_of_customers, 1) as pct_of_customers, avg_engagement_score
+        from main.engagement_tier_summary
+        order by tier_rank
+    """,
+    "Where the raw rows went": """
+        select source_table, raw_rows, accepted_rows, duplicate_rows, rejected_rows, unaccounted_rows
+        from main.engagement_source_reconciliation
+        order by source_table
+    """,
+}
+
+
+def print_summaries(database: str) -> None:
+    with duckdb.connect(database) as con:
+        for title, query in SUMMARIES.items():
+            print(f"\n{title}")
+            con.sql(query).show(max_width=160)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("ENGAGEMENT_DUCKDB_PATH", "engagement.duckdb"),
+        help="DuckDB file (default: $ENGAGEMENT_DUCKDB_PATH or engagement.duckdb)",
+    )
+    args = parser.parse_args(argv)
+    os.environ["ENGAGEMENT_DUCKDB_PATH"] = args.database
+
+    generate_demo_data.main(["--database", args.database, "--if-empty"])
+    result = dbtRunner().invoke(
+        ["build", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT)]
+    )
+    if not result.success:
+        print("dbt build failed; see the output above.", file=sys.stderr)
+        return 1
+    print_summaries(args.database)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
