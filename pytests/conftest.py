@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
+from engines import ENGINES, Engine
 from harness import REPO_ROOT, ProjectCopy, build_vars, utc_now
 from oracle import Row, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, Dataset, crafted
@@ -17,11 +18,38 @@ HAS_MODELS = any((REPO_ROOT / "models").rglob("*.sql"))
 needs_dbt_models = pytest.mark.skipif(not HAS_MODELS, reason="the dbt models are not there yet")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--engine", choices=ENGINES, default="duckdb",
+                     help="warehouse to build on: duckdb (default), postgres (a throw-away server) or spark")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "not_on_spark(reason): too many dbt builds for Spark's start-up cost")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Each dbt invocation on Spark costs minutes; checks that only repeat engine-independent logic
+    # with more data (many randomized builds, one build per bad seed edit) run on DuckDB and PostgreSQL.
+    if config.getoption("--engine") != "spark":
+        return
+    for item in items:
+        marker = item.get_closest_marker("not_on_spark")
+        if marker:
+            item.add_marker(pytest.mark.skip(reason=marker.args[0] if marker.args else "not on spark"))
+
+
 @pytest.fixture(scope="session")
-def new_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], ProjectCopy]:
-    """Make a private copy of the dbt project (own seeds, DuckDB file, target and logs)."""
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The warehouse engine of this run; servers and JVMs are stopped at the end, also on failure."""
+    with Engine(request.config.getoption("--engine"), tmp_path_factory.mktemp("engine")) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def new_project(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Callable[[str], ProjectCopy]:
+    """Make a private copy of the dbt project (own seeds, warehouse, target and logs)."""
     def make(name: str) -> ProjectCopy:
-        return ProjectCopy(tmp_path_factory.mktemp(name) / "project")
+        return ProjectCopy(tmp_path_factory.mktemp(name) / "project", engine)
     return make
 
 

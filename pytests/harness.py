@@ -1,7 +1,8 @@
-"""Run the dbt project on a throw-away DuckDB file and read the marts back.
+"""Run the dbt project on a private warehouse and read the marts back.
 
 One `ProjectCopy` is a private copy of the dbt project (so a test may edit its seeds) with its own
-DuckDB file, target path and log path. dbt runs in-process through `dbtRunner`.
+warehouse (engines.py: a DuckDB file, a PostgreSQL database or Spark schemas), target path and log
+path. dbt runs in-process through `dbtRunner`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from contract import MART_KEYS, MARTS, RAW_TABLES, USING_VAR
+from contract import MART_KEYS, MARTS, USING_VAR
+from engines import Engine
 from oracle import Row, Tier, Weight
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -30,33 +31,11 @@ PROJECT_ITEMS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "m
 WEIGHTS_SEED = "seeds/engagement_event_weights.csv"
 TIERS_SEED = "seeds/engagement_tiers.csv"
 WEIGHTS_HEADER = ("channel", "event_type", "weight", "daily_cap", "description")
-MART_SCHEMA = "main"
-RAW_SCHEMA = "raw"
 
 
 def utc_now() -> datetime:
     """Current UTC time, naive (the contract's timestamps are naive UTC)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-# ---------------------------------------------------------------- raw tables
-
-
-def write_raw(db_path: Path, tables: Mapping[str, Sequence[Row] | None]) -> None:
-    """(Re)create schema raw with the given tables; a None or missing table is not created."""
-    with duckdb.connect(str(db_path)) as con:
-        con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
-        con.execute(f"create schema {RAW_SCHEMA}")
-        for table, columns in RAW_TABLES.items():
-            rows = tables.get(table)
-            if rows is None:
-                continue
-            ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
-            con.execute(f"create table {RAW_SCHEMA}.{table} ({ddl})")
-            if rows:
-                marks = ", ".join("?" for _ in columns)
-                con.executemany(f"insert into {RAW_SCHEMA}.{table} values ({marks})",
-                                [[row.get(c) for c in columns] for row in rows])
 
 
 # ---------------------------------------------------------------- seeds
@@ -138,10 +117,11 @@ class BuildResult:
 
 
 class ProjectCopy:
-    """A private copy of the dbt project with its own DuckDB file."""
+    """A private copy of the dbt project with its own warehouse on the session's engine."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, engine: Engine) -> None:
         self.root = root
+        self.engine = engine
         root.mkdir(parents=True, exist_ok=True)
         for item in PROJECT_ITEMS:
             src = REPO_ROOT / item
@@ -149,7 +129,7 @@ class ProjectCopy:
                 shutil.copytree(src, root / item)
             elif src.is_file():
                 shutil.copy2(src, root / item)
-        self.db_path = root / "engagement.duckdb"
+        self.warehouse = engine.new_warehouse(root)
 
     @property
     def weights_path(self) -> Path:
@@ -162,38 +142,36 @@ class ProjectCopy:
         write_csv(self.weights_path, weights_csv(weights))
 
     def reset_database(self, raw: Mapping[str, Sequence[Row] | None]) -> None:
-        for path in (self.db_path, self.db_path.with_suffix(".duckdb.wal")):
-            path.unlink(missing_ok=True)
-        write_raw(self.db_path, raw)
+        """Replace the raw tables (a None or missing table is not created)."""
+        self.warehouse.write_raw(raw)
 
     def build(self, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
         args = ["build", "--project-dir", str(self.root), "--profiles-dir", str(self.root),
                 "--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs"),
-                "--vars", json.dumps(dict(dbt_vars)), "--no-use-colors", "--quiet", *extra]
-        env = {"ENGAGEMENT_DUCKDB_PATH": str(self.db_path), "ENGAGEMENT_TARGET": "duckdb",
+                "--vars", json.dumps({**self.warehouse.dbt_vars(), **dbt_vars}), "--no-use-colors", "--quiet",
+                *extra]
+        env = {**self.engine.dbt_env(), **self.warehouse.dbt_env(),
                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
         with _env(env):
             result = dbtRunner().invoke(args)
         return BuildResult(bool(result.success), result)
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        with duckdb.connect(str(self.db_path)) as con:
-            cur = con.execute(sql)
-            return [d[0] for d in cur.description], cur.fetchall()
+        return self.warehouse.read(sql)
 
     def query(self, sql: str) -> list[Row]:
         columns, rows = self.read(sql)
         return [dict(zip(columns, r)) for r in rows]
 
     def mart(self, name: str) -> list[Row]:
-        return self.query(f"select * from {MART_SCHEMA}.{name}")
+        return self.query(f"select * from {self.warehouse.mart_schema}.{name}")
 
     def mart_columns(self, name: str) -> list[str]:
-        return self.read(f"select * from {MART_SCHEMA}.{name} limit 0")[0]
+        return self.read(f"select * from {self.warehouse.mart_schema}.{name} limit 0")[0]
 
     def snapshot(self, name: str) -> list[tuple[Any, ...]]:
         """Full, ordered contents of a table, for before/after comparisons."""
-        columns, rows = self.read(f"select * from {MART_SCHEMA}.{name}")
+        columns, rows = self.read(f"select * from {self.warehouse.mart_schema}.{name}")
         return [tuple(columns), *sorted(rows, key=repr)]
 
 

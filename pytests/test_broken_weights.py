@@ -43,6 +43,7 @@ BAD_EDITS = [
     BadEdit("zero_cap", "app", "app_install", "5", "0"),
     BadEdit("negative_cap", "social", "share", "3", "-1"),
     BadEdit("unknown_channel", "email", "open", "1", "", append=True),
+    BadEdit("too_precise_weight", "web", "click", "0.0000001", ""),
 ]
 
 
