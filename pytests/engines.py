@@ -60,9 +60,9 @@ class DuckDBWarehouse:
         return {}
 
     def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
-        for path in (self.path, self.path.with_suffix(".duckdb.wal")):
-            path.unlink(missing_ok=True)
+        # Dropped, not deleted: dbt-duckdb may still hold the file open in this process.
         with duckdb.connect(str(self.path)) as con:
+            con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
             con.execute(f"create schema {RAW_SCHEMA}")
             for table, columns in RAW_TABLES.items():
                 rows = tables.get(table)
