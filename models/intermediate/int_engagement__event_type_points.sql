@@ -5,6 +5,7 @@ with daily_points as (
         channel,
         event_type,
         event_count,
+        derived_event_count,
         counted_units,
         weight,
         points
@@ -21,6 +22,7 @@ final as (
         event_type,
         {{ engagement_date_literal(engagement_score_date()) }} as score_date,
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(derived_event_count) as {{ dbt.type_bigint() }}) as derived_event_count,
         cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
         cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
         cast(sum(points) as {{ dbt.type_numeric() }}) as points

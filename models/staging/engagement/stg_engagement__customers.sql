@@ -1,3 +1,4 @@
+{#- Segment columns beyond the contract (var engagement_segment_columns) pass through as text. -#}
 with source as (
     select * from {{ source('engagement', 'customers') }}
 ),
@@ -10,6 +11,9 @@ cleaned as (
         {{ engagement_clean_text('plan') }} as plan,
         {{ engagement_clean_text('country') }} as country,
         {{ engagement_clean_text('persona') }} as persona
+        {%- for column in engagement_extra_segment_columns() %},
+            {{ engagement_clean_text(column) }} as {{ column }}
+        {%- endfor %}
     from source
 ),
 
@@ -25,6 +29,9 @@ final as (
         plan,
         country,
         persona
+        {%- for column in engagement_extra_segment_columns() %},
+            {{ column }}
+        {%- endfor %}
     from deduplicated
     where customer_id is not null
 )
