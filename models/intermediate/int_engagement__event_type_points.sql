@@ -1,4 +1,7 @@
-{#- What each event type earned each customer in the scoring window (the score's terms). -#}
+{#- What each event type earned each customer in the scoring window (the score's terms).
+    A table: small (customers × event types) and read by the score and by every analytics mart. -#}
+{{ config(materialized='table') }}
+
 with daily_points as (
     select
         customer_id,

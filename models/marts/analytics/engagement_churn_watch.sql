@@ -32,13 +32,12 @@ customer_tiers as (
     where engagement_tier in {{ engagement_in_list('engagement_churn_watch_tiers', ['churn_risk', 'disengaged']) }}
 ),
 
-lookback_days as (
+lookback_active_days as (
     select customer_id
-    from {{ ref('int_engagement__daily_points') }}
+    from {{ ref('int_engagement__customer_active_days') }}
     where
-        event_count > 0
-        and event_date >= {{ engagement_date_literal(lookback_start) }}
-        and event_date < {{ engagement_date_literal(window_start) }}
+        activity_date >= {{ engagement_date_literal(lookback_start) }}
+        and activity_date < {{ engagement_date_literal(window_start) }}
 ),
 
 -- Derived events carry no event_count, so a bounce never reads as a complaint.
@@ -52,7 +51,7 @@ negative_event_types as (
 
 previously_active_customers as (
     select customer_id
-    from lookback_days
+    from lookback_active_days
     group by customer_id
 ),
 

@@ -9,12 +9,11 @@ with customers as (
     from {{ ref('stg_engagement__customers') }}
 ),
 
-daily_points as (
+customer_active_days as (
     select
         customer_id,
-        event_date
-    from {{ ref('int_engagement__daily_points') }}
-    where event_count > 0 and event_date <= {{ score_date }}
+        activity_date
+    from {{ ref('int_engagement__customer_active_days') }}
 ),
 
 window_days as (
@@ -22,14 +21,6 @@ window_days as (
         cast({{ dbt.dateadd('day', 'cast(generated_number as ' ~ dbt.type_int() ~ ') - 1', window_start) }} as date)
             as activity_date
     from ({{ dbt.generate_series(engagement_window_days()) }}) as day_numbers
-),
-
-customer_active_days as (
-    select
-        customer_id,
-        event_date as activity_date
-    from daily_points
-    group by customer_id, event_date
 ),
 
 customer_active_days_in_sequence as (
