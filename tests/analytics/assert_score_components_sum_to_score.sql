@@ -24,9 +24,9 @@ component_totals as (
 
 mismatches as (
     select
-        coalesce(scores.customer_id, component_totals.customer_id) as customer_id,
         scores.engagement_score,
-        component_totals.total_points
+        component_totals.total_points,
+        coalesce(scores.customer_id, component_totals.customer_id) as customer_id
     from scores
     full outer join component_totals
         on scores.customer_id = component_totals.customer_id

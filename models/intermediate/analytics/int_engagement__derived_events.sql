@@ -40,7 +40,8 @@ returning_visit_days as (
     from visit_days_with_previous
     where
         previous_visit_date is not null
-        and {{ dbt.datediff('previous_visit_date', 'visit_date', 'day') }} <= {{ engagement_window_days() - 1 }}
+        and {{ dbt.datediff('previous_visit_date', 'visit_date', 'day') }}
+        <= {{ engagement_window_days() - 1 }}
 ),
 
 session_events as (

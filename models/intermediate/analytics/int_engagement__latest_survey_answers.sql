@@ -42,9 +42,9 @@ final as (
         customer_id,
         survey_type,
         score,
+        occurred_at as responded_at,
         -- nps_promoter -> promoter, csat_satisfied -> satisfied: the bucket without its prefix.
-        substring(event_type, length(survey_type) + 2) as answer_category,
-        occurred_at as responded_at
+        substring(event_type, length(survey_type) + 2) as answer_category
     from answers_ranked
     where recency = 1
 )

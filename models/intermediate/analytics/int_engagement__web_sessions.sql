@@ -3,6 +3,7 @@
     engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in the
     session). Materialized: the derived scoring events and the metrics mart both read it. -#}
 {{ config(materialized='table') }}
+{%- set session_seconds = dbt.datediff('session_start_at', 'session_end_at', 'second') -%}
 
 with web_events as (
     select
@@ -123,10 +124,8 @@ final as (
         cast(web_events as {{ dbt.type_bigint() }}) as web_events,
         cast(page_views as {{ dbt.type_bigint() }}) as page_views,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast({{ dbt.datediff('session_start_at', 'session_end_at', 'second') }} as {{ dbt.type_bigint() }})
-            as duration_seconds,
-        {{ engagement_ratio(dbt.datediff('session_start_at', 'session_end_at', 'second'), '60') }}
-            as duration_minutes,
+        cast({{ session_seconds }} as {{ dbt.type_bigint() }}) as duration_seconds,
+        {{ engagement_ratio(session_seconds, '60') }} as duration_minutes,
         page_views = 1 and web_events = 1 as is_bounce
     from sessions
 )

@@ -85,7 +85,7 @@ customer_sessions as (
         sum(duration_minutes) as session_minutes,
         sum(case when is_bounce then 1 else 0 end) as bounced_sessions,
         count(distinct session_date) as visit_days,
-        {{ dbt.datediff('min(session_date)', 'max(session_date)', 'day') }} as first_to_last_visit_days
+        {{ engagement_days_between('min(session_date)', 'max(session_date)') }} as first_to_last_visit_days
     from sessions
     group by customer_id
 ),

@@ -29,10 +29,10 @@ term_cents as (
         scores.score_date,
         event_type_points.channel,
         event_type_points.event_type,
-        event_type_points.event_count + event_type_points.derived_event_count as raw_count,
         event_type_points.counted_units,
         event_type_points.weight,
         scores.engagement_score,
+        event_type_points.event_count + event_type_points.derived_event_count as raw_count,
         floor(event_type_points.points * 100) as floor_cents,
         event_type_points.points * 100 - floor(event_type_points.points * 100) as remainder_cents
     from event_type_points
@@ -54,7 +54,7 @@ term_cents_ranked as (
         engagement_score * 100 - sum(floor_cents) over (partition by customer_id) as leftover_cents,
         row_number() over (
             partition by customer_id
-            order by remainder_cents desc, channel, event_type
+            order by remainder_cents desc, channel asc, event_type asc
         ) as remainder_rank
     from term_cents
 ),

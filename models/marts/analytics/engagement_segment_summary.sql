@@ -19,29 +19,23 @@ customer_tiers as (
     from {{ ref('customer_engagement_tiers') }}
 ),
 
+-- One row per customer and segment it belongs to; the 'all' segment holds every customer.
 segment_members as (
-    select
-        customer_tiers.customer_id,
-        customer_tiers.score_date,
-        customer_tiers.engagement_score,
-        customer_tiers.engagement_tier,
-        'all' as segment_column,
-        'all' as segment_value
-    from customer_tiers
-    {%- for column in engagement_segment_columns() %}
-
-    union all
-
-    select
-        customer_tiers.customer_id,
-        customer_tiers.score_date,
-        customer_tiers.engagement_score,
-        customer_tiers.engagement_tier,
-        '{{ column }}' as segment_column,
-        cast(customers.{{ column }} as {{ dbt.type_string() }}) as segment_value
-    from customer_tiers
-    inner join customers
-        on customer_tiers.customer_id = customers.customer_id
+    {%- for column in ['all'] + engagement_segment_columns() %}
+        select
+            customer_tiers.customer_id,
+            customer_tiers.score_date,
+            customer_tiers.engagement_score,
+            customer_tiers.engagement_tier,
+            '{{ column }}' as segment_column,
+            {{ "'all'" if loop.first else 'cast(customers.' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' }}
+                as segment_value
+        from customer_tiers
+        inner join customers
+            on customer_tiers.customer_id = customers.customer_id
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

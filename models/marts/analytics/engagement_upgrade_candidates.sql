@@ -39,7 +39,7 @@ event_types_ranked as (
         {{ dbt.concat(['channel', "'.'", 'event_type']) }} as channel_event_type,
         row_number() over (
             partition by customer_id
-            order by points desc, channel, event_type
+            order by points desc, channel asc, event_type asc
         ) as contribution_rank
     from event_type_points
 ),

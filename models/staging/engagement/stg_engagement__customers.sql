@@ -10,10 +10,10 @@ cleaned as (
         cast(signed_up_at as {{ dbt.type_timestamp() }}) as signed_up_at,
         {{ engagement_clean_text('plan') }} as plan,
         {{ engagement_clean_text('country') }} as country,
-        {{ engagement_clean_text('persona') }} as persona
-        {%- for column in engagement_extra_segment_columns() %},
-            {{ engagement_clean_text(column) }} as {{ column }}
+        {%- for column in engagement_extra_segment_columns() %}
+            {{ engagement_clean_text(column) }} as {{ column }},
         {%- endfor %}
+        {{ engagement_clean_text('persona') }} as persona
     from source
 ),
 
@@ -28,10 +28,10 @@ final as (
         signed_up_at,
         plan,
         country,
-        persona
-        {%- for column in engagement_extra_segment_columns() %},
-            {{ column }}
+        {%- for column in engagement_extra_segment_columns() %}
+            {{ column }},
         {%- endfor %}
+        persona
     from deduplicated
     where customer_id is not null
 )
