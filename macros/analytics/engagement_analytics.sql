@@ -84,19 +84,21 @@
     {{ tier_column }} in {{ engagement_in_list('engagement_engaged_tiers', ['somewhat_engaged', 'highly_engaged', 'power_user']) }}
 {%- endmacro %}
 
-{#- Exact median of an aggregate group (an ordered-set aggregate on most engines). -#}
+{#- Median of an aggregate group, interpolated between the middle two values. The input is cast
+    to the package's numeric type first: DuckDB's median keeps the input's scale (59.92 and 59.93
+    would give 59.92, not 59.925), and PostgreSQL and Spark work on doubles. -#}
 {% macro engagement_median(expression) %}
     {{ return(adapter.dispatch('engagement_median', 'customer_engagement')(expression)) }}
 {% endmacro %}
 
 {% macro default__engagement_median(expression) -%}
-    percentile_cont(0.5) within group (order by {{ expression }})
+    percentile_cont(0.5) within group (order by cast({{ expression }} as {{ dbt.type_numeric() }}))
 {%- endmacro %}
 
 {% macro duckdb__engagement_median(expression) -%}
-    median({{ expression }})
+    median(cast({{ expression }} as {{ dbt.type_numeric() }}))
 {%- endmacro %}
 
 {% macro spark__engagement_median(expression) -%}
-    percentile({{ expression }}, 0.5)
+    percentile(cast({{ expression }} as {{ dbt.type_numeric() }}), 0.5)
 {%- endmacro %}

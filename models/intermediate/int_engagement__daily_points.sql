@@ -48,7 +48,7 @@ daily_counts as (
         event_date,
         cast(sum(is_raw_event) as {{ dbt.type_bigint() }}) as event_count,
         cast(sum(1 - is_raw_event) as {{ dbt.type_bigint() }}) as derived_event_count,
-        sum(quantity) as units,
+        cast(sum(quantity) as {{ dbt.type_numeric() }}) as units,
         max(case when is_raw_event = 1 then occurred_at end) as last_occurred_at
     from scoring_events
     group by customer_id, channel, event_type, event_date
