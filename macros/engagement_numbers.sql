@@ -14,3 +14,7 @@
             then cast(trim({{ expression }}) as {{ dbt.type_numeric() }})
     end
 {%- endmacro %}
+
+{% macro bigquery__engagement_try_cast_numeric(expression) %}
+    safe_cast(trim({{ expression }}) as {{ dbt.type_numeric() }})
+{%- endmacro %}

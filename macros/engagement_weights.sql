@@ -1,11 +1,11 @@
 {#- The weights as analysts wrote them, as text: the package's seed, plus, when the var
-    `engagement_weight_overrides` names a seed (or model) of the project using the package, that
+    `engagement_weight_overrides` names a seed (or model) of the root project (the one running dbt), that
     seed's rows, which replace the default row with the same (channel, event_type). -#}
 {% macro engagement_weight_rows() %}
     {%- set sources = [('default', ref('engagement_event_weights'))] -%}
     {%- set overrides = var('engagement_weight_overrides', none) -%}
     {%- if overrides -%}
-        {%- do sources.append(('override', ref(overrides))) -%}
+        {%- do sources.append(('override', ref(project_name, overrides))) -%}
     {%- endif -%}
     {%- for weight_source, relation in sources %}
         select
