@@ -268,18 +268,15 @@ def web_histories(draw: st.DrawFn) -> dict[str, list[Row]]:
             "web_events": rows}
 
 
-@pytest.fixture(scope="module")
-def session_project(new_project: Callable[[str], ProjectCopy]) -> ProjectCopy:
-    return new_project("random_sessions")
-
-
 @seed(20240301)
 @settings(max_examples=int(os.environ.get("ENGAGEMENT_EXAMPLES", "6")), deadline=None,
           database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(raw=web_histories(), timeout=st.sampled_from([30, 1]))
-def test_random_sessions_match_oracle(session_project: ProjectCopy, raw: dict[str, list[Row]],
-                                      timeout: int) -> None:
+def test_random_sessions_match_oracle(new_project: Callable[[str], ProjectCopy],
+                                      raw: dict[str, list[Row]], timeout: int) -> None:
+    # A fresh copy per example: an in-process DuckDB keeps a replaced database file open.
+    session_project = new_project("random_sessions")
     using_web_only = {f"engagement_using_{t}": False for t in (
         "app_events", "social_interactions", "offline_registrations", "survey_responses",
         "product_events")}
