@@ -268,6 +268,7 @@ def web_histories(draw: st.DrawFn) -> dict[str, list[Row]]:
             "web_events": rows}
 
 
+@pytest.mark.not_on_spark("a dbt build per example")
 @seed(20240301)
 @settings(max_examples=int(os.environ.get("ENGAGEMENT_EXAMPLES", "6")), deadline=None,
           database=None, phases=[Phase.explicit, Phase.generate],
