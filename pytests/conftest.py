@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from engines import ENGINES, Engine
+from engines import Engine
 from harness import REPO_ROOT, ProjectCopy, build_vars, utc_now
 from oracle import Row, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, Dataset, crafted
@@ -16,11 +16,6 @@ from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, Dataset, crafted
 DEFAULT_WINDOW_DAYS = 30  # the contract's default for engagement_window_days
 HAS_MODELS = any((REPO_ROOT / "models").rglob("*.sql"))
 needs_dbt_models = pytest.mark.skipif(not HAS_MODELS, reason="the dbt models are not there yet")
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--engine", choices=ENGINES, default="duckdb",
-                     help="warehouse to build on: duckdb (default), postgres (a throw-away server) or spark")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -63,7 +63,16 @@ def failing_test_rows(project: ProjectCopy, result: BuildResult) -> list[dict[st
             for row in project.query(r.node.compiled_code)]
 
 
-@pytest.mark.parametrize("edit", BAD_EDITS, ids=lambda e: e.name)
+# On Spark one bad edit shows the build stops and keeps the tables; the per-problem checks are SQL
+# the other engines already ran.
+SPARK_EDITS = {"unknown_channel"}
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(e, id=e.name, marks=() if e.name in SPARK_EDITS else
+                 pytest.mark.not_on_spark("one build per bad edit; unknown_channel covers Spark"))
+    for e in BAD_EDITS
+])
 def test_bad_weights_fail_build_and_keep_scores(good: Built, edit: BadEdit) -> None:
     project = good.project
     before = snapshot(project)

@@ -14,7 +14,8 @@ from generators import SCORE_DATE, WINDOW_DAYS, raw_tables, weight_seeds
 from harness import ProjectCopy, build_vars, diff_mart, utc_now
 from oracle import Row, Weight, expected_marts
 
-pytestmark = needs_dbt_models
+pytestmark = [needs_dbt_models,
+              pytest.mark.not_on_spark("a dozen builds of engine-independent logic; run on DuckDB and PostgreSQL")]
 
 
 @pytest.fixture(scope="module")
