@@ -1,10 +1,14 @@
-{#- What each event type earned each customer in the scoring window (the score's terms). -#}
+{#- What each event type earned each customer in the scoring window (the score's terms).
+    A table: small (customers × event types) and read by the score and by every analytics mart. -#}
+{{ config(materialized='table') }}
+
 with daily_points as (
     select
         customer_id,
         channel,
         event_type,
         event_count,
+        derived_event_count,
         counted_units,
         weight,
         points
@@ -21,6 +25,7 @@ final as (
         event_type,
         {{ engagement_date_literal(engagement_score_date()) }} as score_date,
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(derived_event_count) as {{ dbt.type_bigint() }}) as derived_event_count,
         cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
         cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
         cast(sum(points) as {{ dbt.type_numeric() }}) as points
