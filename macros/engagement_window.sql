@@ -7,7 +7,7 @@
         {{ return(run_started_at.date()) }}
     {%- endif -%}
     {%- set text = configured | string -%}
-    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
         {{ exceptions.raise_compiler_error("engagement_score_date must be a date as YYYY-MM-DD, got '" ~ text ~ "'") }}
     {%- endif -%}
     {{ return(modules.datetime.date.fromisoformat(text)) }}

@@ -44,6 +44,10 @@ problems as (
             when copies > 1 then 'duplicate (channel, event_type)'
             when weight_text is null then 'missing weight'
             when weight_number is null then 'weight is not a number'
+            -- Weights are kept to 6 decimals; a finer one would be rounded without a word.
+            when {{ dbt.position("'.'", 'weight_text') }} > 0
+                and {{ dbt.length('weight_text') }} - {{ dbt.position("'.'", 'weight_text') }} > 6
+                then 'weight has more than 6 decimals'
             when daily_cap_text is not null and daily_cap_number is null then 'daily_cap is not a number'
             when daily_cap_number <= 0 then 'daily_cap must be above 0'
             when daily_cap_number != floor(daily_cap_number) then 'daily_cap must be a whole number'

@@ -25,6 +25,20 @@ SUMMARIES: dict[str, str] = {
         from main.engagement_tier_summary
         order by tier_rank
     """,
+    "Engagement by segment": """
+        select segment_column, segment_value, customers, avg_engagement_score, median_engagement_score,
+               round(100 * pct_engaged, 1) as pct_engaged, round(100 * pct_disengaged, 1) as pct_disengaged,
+               round(100 * pct_churn_risk, 1) as pct_churn_risk
+        from main.engagement_segment_summary
+        order by segment_column = 'all' desc, segment_column, avg_engagement_score desc
+    """,
+    "Top upgrade candidates (free and trial customers ready to upgrade)": """
+        select customer_id, plan, engagement_score, engagement_tier, days_since_signup,
+               top_event_type_1, top_event_type_2, top_event_type_3
+        from main.engagement_upgrade_candidates
+        order by engagement_score desc, customer_id
+        limit 10
+    """,
     "Where the raw rows went": """
         select source_table, raw_rows, accepted_rows, duplicate_rows, rejected_rows, unaccounted_rows
         from main.engagement_source_reconciliation

@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
 {#- Points per customer, event type and UTC day, over all time: the daily cap applies at this
-    grain, and every window (today's score, the daily history) is a sum of these rows. -#}
+    grain, and every window (today's score, the daily history) is a sum of these rows.
+    Derived events (sessions, minutes on site, ...) add units and points but no event_count. -#}
 with events as (
     select
         customer_id,
@@ -9,8 +10,27 @@ with events as (
         event_type,
         event_date,
         occurred_at,
-        quantity
+        quantity,
+        1 as is_raw_event
     from {{ ref('int_engagement__events') }}
+),
+
+derived_events as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        occurred_at,
+        quantity,
+        0 as is_raw_event
+    from {{ ref('int_engagement__derived_events') }}
+),
+
+scoring_events as (
+    select * from events
+    union all
+    select * from derived_events
 ),
 
 weights as (
@@ -28,10 +48,11 @@ daily_counts as (
         channel,
         event_type,
         event_date,
-        count(*) as event_count,
-        sum(quantity) as units,
-        max(occurred_at) as last_occurred_at
-    from events
+        cast(sum(is_raw_event) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(1 - is_raw_event) as {{ dbt.type_bigint() }}) as derived_event_count,
+        cast(sum(quantity) as {{ dbt.type_numeric() }}) as units,
+        max(case when is_raw_event = 1 then occurred_at end) as last_occurred_at
+    from scoring_events
     group by customer_id, channel, event_type, event_date
 ),
 
@@ -42,6 +63,7 @@ final as (
         daily_counts.event_type,
         daily_counts.event_date,
         daily_counts.event_count,
+        daily_counts.derived_event_count,
         daily_counts.units,
         cast(case
             when weights.daily_cap is not null and daily_counts.units > weights.daily_cap
@@ -63,6 +85,7 @@ select
     event_type,
     event_date,
     event_count,
+    derived_event_count,
     units,
     counted_units,
     weight,

@@ -1,5 +1,7 @@
 {#- What each event type earned each customer in the scoring window (the score's terms). With
-    time decay on, each day's points are decayed to the score date first. -#}
+    time decay on, each day's points are decayed to the score date first.
+    A table: small (customers × event types) and read by the score and by every analytics mart. -#}
+{{ config(materialized='table') }}
 {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
 
 with daily_points as (
@@ -9,6 +11,7 @@ with daily_points as (
         event_type,
         event_date,
         event_count,
+        derived_event_count,
         counted_units,
         weight,
         points
@@ -25,6 +28,7 @@ final as (
         event_type,
         {{ score_date }} as score_date,
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(derived_event_count) as {{ dbt.type_bigint() }}) as derived_event_count,
         cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
         cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
         cast(

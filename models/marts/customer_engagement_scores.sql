@@ -25,7 +25,8 @@ daily_points as (
         event_date,
         last_occurred_at
     from {{ ref('int_engagement__daily_points') }}
-    where event_date <= {{ score_date }}
+    -- Days with derived events only (no raw event) are not active days.
+    where event_date <= {{ score_date }} and event_count > 0
 ),
 
 customer_points as (

@@ -7,7 +7,8 @@ with daily_points as (
         event_type,
         event_count
     from {{ ref('int_engagement__daily_points') }}
-    where weight is null
+    -- Only event types that arrive: derived events without a weight were left out on purpose.
+    where weight is null and event_count > 0
 ),
 
 final as (

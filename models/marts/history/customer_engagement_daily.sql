@@ -63,7 +63,8 @@ with window_points as (
             event_date,
             last_occurred_at
         from {{ ref('int_engagement__daily_points') }}
-        where event_date <= {{ last_date }}
+        -- The history starts at the first raw event (derived events come from raw ones).
+        where event_date <= {{ last_date }} and event_count > 0
     ),
 {% endif %}
 
@@ -105,6 +106,8 @@ customer_days as (
             sum(case when channel = '{{ channel }}' then points else 0 end) as {{ channel }}_points,
         {%- endfor %}
         sum(event_count) as event_count,
+        -- A day with derived events only (no raw event) is not an active day.
+        case when sum(event_count) > 0 then 1 else 0 end as active_day,
         max(last_occurred_at) as last_occurred_at
     from window_points
     group by customer_id, event_date
@@ -130,7 +133,7 @@ window_moves as (
         {%- for measure in measures %}
             window_directions.direction * customer_days.{{ measure }} as {{ measure }},
         {%- endfor %}
-        window_directions.direction as active_days,
+        window_directions.direction * customer_days.active_day as active_days,
         case when window_directions.direction = 1 then customer_days.last_occurred_at end as last_occurred_at
     from customer_days
     cross join window_directions

@@ -1,3 +1,4 @@
+{#- Segment columns beyond the contract (var engagement_segment_columns) pass through as text. -#}
 with source as (
     select * from {{ source('engagement', 'customers') }}
 ),
@@ -9,6 +10,9 @@ cleaned as (
         cast(signed_up_at as {{ dbt.type_timestamp() }}) as signed_up_at,
         {{ engagement_clean_text('plan') }} as plan,
         {{ engagement_clean_text('country') }} as country,
+        {%- for column in engagement_extra_segment_columns() %}
+            {{ engagement_clean_text(column) }} as {{ column }},
+        {%- endfor %}
         {{ engagement_clean_text('persona') }} as persona
     from source
 ),
@@ -24,6 +28,9 @@ final as (
         signed_up_at,
         plan,
         country,
+        {%- for column in engagement_extra_segment_columns() %}
+            {{ column }},
+        {%- endfor %}
         persona
     from deduplicated
     where customer_id is not null

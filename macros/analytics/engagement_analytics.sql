@@ -1,0 +1,104 @@
+{#- Shared pieces of the engagement analytics models (sessions, derived events, analytics marts). -#}
+
+{#- A var that must be a number above 0, read in one place so every model fails the same way. -#}
+{% macro engagement_positive_number_var(name, default) %}
+    {%- set value = var(name, default) -%}
+    {%- if value is not number or value <= 0 -%}
+        {{ exceptions.raise_compiler_error(name ~ " must be a number above 0, got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(value) }}
+{% endmacro %}
+
+{% macro engagement_session_timeout_seconds() %}
+    {{ return((engagement_positive_number_var('engagement_session_timeout_minutes', 30) * 60) | int) }}
+{% endmacro %}
+
+{#- A var that lists names (tiers, plans, columns): a YAML list of strings, never empty. -#}
+{% macro engagement_list_var(name, default) %}
+    {%- set values = var(name, default) -%}
+    {%- if values is string or values is not iterable or values | length == 0 -%}
+        {{ exceptions.raise_compiler_error(name ~ " must be a non-empty list, got '" ~ values ~ "'") }}
+    {%- endif -%}
+    {{ return(values | map('string') | list) }}
+{% endmacro %}
+
+{#- The values of a list var as SQL string literals for an `in (...)` list. -#}
+{% macro engagement_in_list(name, default) %}
+    {%- set literals = [] -%}
+    {%- for value in engagement_list_var(name, default) -%}
+        {%- do literals.append("'" ~ value | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    ({{ literals | join(', ') }})
+{%- endmacro %}
+
+{#- customers columns to segment by. Extra columns (not in the raw contract) pass through
+    stg_engagement__customers as trimmed text. -#}
+{% macro engagement_segment_columns() %}
+    {%- set columns = engagement_list_var('engagement_segment_columns', ['plan', 'country', 'persona']) -%}
+    {%- for column in columns if not modules.re.match('^[a-z_][a-z0-9_]*$', column) -%}
+        {{ exceptions.raise_compiler_error("engagement_segment_columns: '" ~ column ~ "' is not a lower-case column name") }}
+    {%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+{% macro engagement_extra_segment_columns() %}
+    {%- set contract = ['customer_id', 'account_id', 'signed_up_at', 'plan', 'country', 'persona'] -%}
+    {{ return(engagement_segment_columns() | reject('in', contract) | list) }}
+{% endmacro %}
+
+{#- Columns of a staging model that is switched off by `engagement_using_<table>: false` would not
+    exist; this reads them when the table is on and gives the same columns with no rows when off,
+    so the models downstream keep one shape. `columns` maps column name to SQL type. -#}
+{% macro engagement_staged_columns(table, columns) %}
+    {%- if var('engagement_using_' ~ table, true) %}
+        select {{ columns.keys() | join(', ') }}
+        from {{ ref('stg_engagement__' ~ table) }}
+    {%- else %}
+        select
+        {%- for name, sql_type in columns.items() %}
+            cast(null as {{ sql_type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+        from {{ ref('stg_engagement__customers') }}
+        where 1 = 0
+    {%- endif %}
+{%- endmacro %}
+
+{#- numerator / denominator as a number; null (not an error) when the denominator is 0 or null. -#}
+{% macro engagement_ratio(numerator, denominator) %}
+    cast(
+        case
+            when {{ denominator }} <> 0
+                then cast({{ numerator }} as {{ dbt.type_numeric() }}) / cast({{ denominator }} as {{ dbt.type_numeric() }})
+        end
+        as {{ dbt.type_numeric() }}
+    )
+{%- endmacro %}
+
+{#- Days between two dates or timestamps, as whole days between their UTC dates. -#}
+{% macro engagement_days_between(earlier, later) %}
+    cast({{ dbt.datediff('cast(' ~ earlier ~ ' as date)', 'cast(' ~ later ~ ' as date)', 'day') }} as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{#- Whether a tier counts as engaged (var engagement_engaged_tiers). -#}
+{% macro engagement_is_engaged(tier_column) %}
+    {{ tier_column }} in {{ engagement_in_list('engagement_engaged_tiers', ['somewhat_engaged', 'highly_engaged', 'power_user']) }}
+{%- endmacro %}
+
+{#- Median of an aggregate group, interpolated between the middle two values. The input is cast
+    to the package's numeric type first: DuckDB's median keeps the input's scale (59.92 and 59.93
+    would give 59.92, not 59.925), and PostgreSQL and Spark work on doubles. -#}
+{% macro engagement_median(expression) %}
+    {{ return(adapter.dispatch('engagement_median', 'customer_engagement')(expression)) }}
+{% endmacro %}
+
+{% macro default__engagement_median(expression) -%}
+    percentile_cont(0.5) within group (order by cast({{ expression }} as {{ dbt.type_numeric() }}))
+{%- endmacro %}
+
+{% macro duckdb__engagement_median(expression) -%}
+    median(cast({{ expression }} as {{ dbt.type_numeric() }}))
+{%- endmacro %}
+
+{% macro spark__engagement_median(expression) -%}
+    percentile(cast({{ expression }} as {{ dbt.type_numeric() }}), 0.5)
+{%- endmacro %}

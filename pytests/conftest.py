@@ -1,0 +1,80 @@
+"""Shared fixtures: private dbt project copies and the crafted build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+
+from engines import Engine
+from harness import REPO_ROOT, ProjectCopy, build_vars, utc_now
+from oracle import Row, expected_marts
+from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, Dataset, crafted
+
+DEFAULT_WINDOW_DAYS = 30  # the contract's default for engagement_window_days
+HAS_MODELS = any((REPO_ROOT / "models").rglob("*.sql"))
+needs_dbt_models = pytest.mark.skipif(not HAS_MODELS, reason="the dbt models are not there yet")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "not_on_spark(reason): too many dbt builds for Spark's start-up cost")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Each dbt invocation on Spark costs minutes; checks that only repeat engine-independent logic
+    # with more data (many randomized builds, one build per bad seed edit) run on DuckDB and PostgreSQL.
+    if config.getoption("--engine") != "spark":
+        return
+    for item in items:
+        marker = item.get_closest_marker("not_on_spark")
+        if marker:
+            item.add_marker(pytest.mark.skip(reason=marker.args[0] if marker.args else "not on spark"))
+
+
+@pytest.fixture(scope="session")
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The warehouse engine of this run; servers and JVMs are stopped at the end, also on failure."""
+    with Engine(request.config.getoption("--engine"), tmp_path_factory.mktemp("engine")) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def new_project(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Callable[[str], ProjectCopy]:
+    """Make a private copy of the dbt project (own seeds, warehouse, target and logs)."""
+    def make(name: str) -> ProjectCopy:
+        return ProjectCopy(tmp_path_factory.mktemp(name) / "project", engine)
+    return make
+
+
+@dataclass
+class Built:
+    """A successful build of the crafted dataset, and what the oracle expects of it."""
+
+    project: ProjectCopy
+    dataset: Dataset
+    expected: dict[str, list[Row]]
+
+
+def build_crafted(project: ProjectCopy, score_date: date | None = SCORE_DATE,
+                  window_days: int | None = WINDOW_DAYS, disabled: tuple[str, ...] = (),
+                  make: Callable[[datetime], Dataset] = crafted) -> Built:
+    """Build a crafted dataset (default: the big one) with the crafted weights; None for
+    score_date/window_days leaves the project defaults."""
+    run_started_at = utc_now()
+    dataset = make(run_started_at)
+    raw = {t: (None if t in disabled else rows) for t, rows in dataset.tables.items()}
+    project.set_weights(CRAFTED_WEIGHTS)
+    project.reset_database(raw)
+    result = project.build(build_vars(score_date, window_days, **{t: False for t in disabled}))
+    assert result.success, f"dbt build failed: {result.failed_nodes()}"
+    expected = expected_marts(raw, CRAFTED_WEIGHTS, project.tiers(),
+                              score_date or run_started_at.date(),
+                              window_days or DEFAULT_WINDOW_DAYS, run_started_at)
+    return Built(project, dataset, expected)
+
+
+@pytest.fixture(scope="session")
+def crafted_build(new_project: Callable[[str], ProjectCopy]) -> Iterator[Built]:
+    yield build_crafted(new_project("crafted"))

@@ -1,0 +1,251 @@
+"""The warehouses the suite runs on: embedded DuckDB, a throw-away PostgreSQL server, a local Spark.
+
+An `Engine` lives for the whole pytest session (a server, a JVM); each project copy asks it for a
+private `Warehouse` (a DuckDB file, a PostgreSQL database, a pair of Spark schemas) so tests never
+see each other's tables. The tests themselves only use the `Warehouse` methods.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from contract import RAW_TABLES
+from oracle import Row
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+RAW_SCHEMA = "raw"
+ENGINES = ("duckdb", "postgres", "spark")
+
+
+class Warehouse(Protocol):
+    """One project copy's private place in an engine."""
+
+    target: str
+    mart_schema: str
+
+    def dbt_env(self) -> dict[str, str]: ...
+    def dbt_vars(self) -> dict[str, Any]: ...
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None: ...
+    def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
+
+
+def _raw_columns(table: str, types: Mapping[str, str]) -> str:
+    return ", ".join(f"{name} {types[sql_type]}" for name, sql_type in RAW_TABLES[table].items())
+
+
+# ---------------------------------------------------------------- DuckDB
+
+
+class DuckDBWarehouse:
+    target = "duckdb"
+    mart_schema = "main"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"ENGAGEMENT_DUCKDB_PATH": str(self.path)}
+
+    def dbt_vars(self) -> dict[str, Any]:
+        return {}
+
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
+        # Dropped, not deleted: dbt-duckdb may still hold the file open in this process.
+        with duckdb.connect(str(self.path)) as con:
+            con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+            con.execute(f"create schema {RAW_SCHEMA}")
+            for table, columns in RAW_TABLES.items():
+                rows = tables.get(table)
+                if rows is None:
+                    continue
+                con.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, IDENTITY)})")
+                if rows:
+                    marks = ", ".join("?" for _ in columns)
+                    con.executemany(f"insert into {RAW_SCHEMA}.{table} values ({marks})",
+                                    [[row.get(c) for c in columns] for row in rows])
+
+    def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with duckdb.connect(str(self.path)) as con:
+            cursor = con.execute(sql)
+            return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+IDENTITY = {t: t for t in ("VARCHAR", "TIMESTAMP", "DATE", "BOOLEAN", "INTEGER")}
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+POSTGRES_TYPES = {"VARCHAR": "text", "TIMESTAMP": "timestamp", "DATE": "date", "BOOLEAN": "boolean",
+                  "INTEGER": "integer"}
+
+
+class PostgresWarehouse:
+    target = "postgres"
+    mart_schema = "analytics"
+
+    def __init__(self, server: Mapping[str, str], database: str) -> None:
+        self.server = dict(server)
+        self.database = database
+        con = self._connect("engagement")
+        con.autocommit = True  # create database refuses to run inside a transaction
+        try:
+            con.cursor().execute(f"create database {database}")
+        finally:
+            con.close()
+
+    def _connect(self, database: str | None = None) -> Any:
+        import psycopg2
+
+        return psycopg2.connect(
+            host=self.server["ENGAGEMENT_PG_HOST"], port=int(self.server["ENGAGEMENT_PG_PORT"]),
+            user=self.server["ENGAGEMENT_PG_USER"], dbname=database or self.database,
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        return {**self.server, "ENGAGEMENT_PG_DATABASE": self.database, "ENGAGEMENT_PG_SCHEMA": self.mart_schema}
+
+    def dbt_vars(self) -> dict[str, Any]:
+        return {}
+
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
+        con = self._connect()
+        with con, con.cursor() as cursor:  # one transaction, committed on leaving
+            cursor.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+            cursor.execute(f"create schema {RAW_SCHEMA}")
+            for table, columns in RAW_TABLES.items():
+                rows = tables.get(table)
+                if rows is None:
+                    continue
+                cursor.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, POSTGRES_TYPES)})")
+                if rows:
+                    marks = ", ".join("%s" for _ in columns)
+                    cursor.executemany(f"insert into {RAW_SCHEMA}.{table} values ({marks})",
+                                       [[row.get(c) for c in columns] for row in rows])
+        con.close()
+
+    def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        con = self._connect()
+        try:
+            with con.cursor() as cursor:
+                cursor.execute(sql)
+                return [d[0] for d in cursor.description], [tuple(r) for r in cursor.fetchall()]
+        finally:
+            con.close()
+
+
+# ---------------------------------------------------------------- Spark
+
+SPARK_TYPES = {"VARCHAR": "string", "TIMESTAMP": "timestamp", "DATE": "date", "BOOLEAN": "boolean",
+               "INTEGER": "int"}
+
+
+class SparkWarehouse:
+    """A pair of Spark databases (raw_N, analytics_N) in the session dbt-spark also uses."""
+
+    target = "spark"
+
+    def __init__(self, spark: Any, number: int) -> None:
+        self.spark = spark
+        self.raw_schema = f"raw_{number}"
+        self.mart_schema = f"analytics_{number}"
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"ENGAGEMENT_SPARK_SCHEMA": self.mart_schema}
+
+    def dbt_vars(self) -> dict[str, Any]:
+        return {"engagement_raw_schema": self.raw_schema}
+
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
+        self.spark.sql(f"drop database if exists {self.raw_schema} cascade")
+        self.spark.sql(f"create database {self.raw_schema}")
+        for table, columns in RAW_TABLES.items():
+            rows = tables.get(table)
+            if rows is None:
+                continue
+            frame = self.spark.createDataFrame([tuple(row.get(c) for c in columns) for row in rows],
+                                               _raw_columns(table, SPARK_TYPES))
+            frame.write.saveAsTable(f"{self.raw_schema}.{table}")
+
+    def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        frame = self.spark.sql(sql)
+        return list(frame.columns), [tuple(row) for row in frame.collect()]
+
+
+# ---------------------------------------------------------------- engines
+
+
+class Engine:
+    """Hands out private warehouses of one engine for the length of a pytest session."""
+
+    def __init__(self, name: str, workdir: Path) -> None:
+        if name not in ENGINES:
+            raise ValueError(f"unknown engine {name!r}; choose one of {ENGINES}")
+        self.name = name
+        self.workdir = workdir
+        self._numbers = itertools.count(1)
+        self._stack = ExitStack()
+        self._server: dict[str, str] = {}
+        self._spark: Any = None
+
+    def __enter__(self) -> Engine:
+        if self.name == "postgres":
+            from throwaway_postgres import throwaway_server
+
+            self._server = self._stack.enter_context(throwaway_server())
+        elif self.name == "spark":
+            self._spark = self._stack.enter_context(spark_session(self.workdir))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment every dbt invocation on this engine needs (profiles.yml reads it)."""
+        env = {"ENGAGEMENT_TARGET": self.name}
+        if self.name == "spark":
+            env["ENGAGEMENT_SPARK_DIR"] = str(self.workdir)
+        return env
+
+    def new_warehouse(self, folder: Path) -> Warehouse:
+        number = next(self._numbers)
+        if self.name == "postgres":
+            return PostgresWarehouse(self._server, f"copy_{number}")
+        if self.name == "spark":
+            return SparkWarehouse(self._spark, number)
+        return DuckDBWarehouse(folder / "engagement.duckdb")
+
+
+@contextmanager
+def spark_session(workdir: Path) -> Iterator[Any]:
+    """The session dbt-spark's `session` method picks up (getOrCreate), set up as in profiles.yml:
+    its own warehouse and Derby metastore under workdir, UTC everywhere."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.enableHiveSupport()
+        .master("local[2]")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", str(workdir / "warehouse"))
+        .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+                f"jdbc:derby:;databaseName={workdir / 'metastore_db'};create=true")
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={workdir} -Duser.timezone=UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    try:
+        yield session
+    finally:
+        session.stop()

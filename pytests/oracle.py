@@ -1,0 +1,385 @@
+"""Independent pure-Python computation of the customer engagement marts.
+
+Written from issue 3 (the contract) and docs/decisions.md only, never from the SQL. Input: raw
+tables as lists of dicts (a disabled table is absent or None), the weights and tiers seed rows, the
+score date, the window length and the run start (UTC, naive). Output: the expected rows of every
+mart, as dicts with Python values (Decimal for scores, date, naive datetime, int).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from contract import CUSTOMERS, EVENT_SOURCES, EventSource
+
+Row = dict[str, Any]
+CENT = Decimal("0.01")
+
+SURVEY_BUCKETS: dict[str, tuple[tuple[int, int, str], ...]] = {
+    "nps": ((9, 10, "nps_promoter"), (7, 8, "nps_passive"), (0, 6, "nps_detractor")),
+    "csat": ((4, 5, "csat_satisfied"), (3, 3, "csat_neutral"), (1, 2, "csat_unsatisfied")),
+}
+
+
+@dataclass(frozen=True)
+class Weight:
+    channel: str
+    event_type: str
+    weight: Decimal
+    daily_cap: int | None = None
+
+
+@dataclass(frozen=True)
+class Tier:
+    tier_rank: int
+    engagement_tier: str
+    tier_label: str
+    min_score: Decimal | None
+    min_inclusive: bool | None
+    max_score: Decimal | None
+    max_inclusive: bool | None
+
+    def contains(self, score: Decimal) -> bool:
+        if self.min_score is not None:
+            if score < self.min_score or (score == self.min_score and not self.min_inclusive):
+                return False
+        if self.max_score is not None:
+            if score > self.max_score or (score == self.max_score and not self.max_inclusive):
+                return False
+        return True
+
+
+# The tier table of the issue.
+CONTRACT_TIERS: tuple[Tier, ...] = (
+    Tier(1, "churn_risk", "Churn risk", None, None, Decimal(0), False),
+    Tier(2, "disengaged", "Disengaged", Decimal(0), True, Decimal(40), True),
+    Tier(3, "somewhat_engaged", "Somewhat engaged", Decimal(40), False, Decimal(70), True),
+    Tier(4, "highly_engaged", "Highly engaged", Decimal(70), False, Decimal(100), True),
+    Tier(5, "power_user", "Power user", Decimal(100), False, None, None),
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One canonical, accepted event."""
+
+    customer_id: str
+    channel: str
+    event_type: str | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Params:
+    score_date: date
+    window_days: int
+    run_started_at: datetime
+
+    @property
+    def window_start(self) -> date:
+        return self.score_date - timedelta(days=self.window_days - 1)
+
+    def in_window(self, ts: datetime) -> bool:
+        return self.window_start <= ts.date() <= self.score_date
+
+
+# ---------------------------------------------------------------- normalisation helpers
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round half away from zero to 2 decimals (-0.00 is 0.00)."""
+    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded if rounded != 0 else abs(rounded)
+
+
+def clean_id(value: str | None) -> str | None:
+    """Trimmed customer id; empty or blank is missing."""
+    if value is None:
+        return None
+    value = value.strip(" ")
+    return value or None
+
+
+def clean_type(value: str | None) -> str | None:
+    """Lower-cased, trimmed type; blank is missing."""
+    if value is None:
+        return None
+    value = value.strip(" ").lower()
+    return value or None
+
+
+def _nulls_last(value: Any) -> tuple[bool, Any]:
+    return (value is None, value)
+
+
+def _keep_order(row: Row, columns: Sequence[str], timestamp_column: str) -> tuple[Any, ...]:
+    """Which copy to keep: earliest timestamp (nulls last), then the other columns ascending."""
+    rest = [c for c in columns if c != timestamp_column]
+    return (_nulls_last(row[timestamp_column]), *(_nulls_last(row[c]) for c in rest))
+
+
+def deduplicate(rows: Iterable[Row], id_column: str, columns: Sequence[str],
+                timestamp_column: str) -> tuple[list[Row], int]:
+    """Keep one row per id (a null-id row is its own row unless wholly equal to another one).
+
+    Returns the kept rows and how many rows were duplicates.
+    """
+    groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+    total = 0
+    for row in rows:
+        total += 1
+        ident = row[id_column]
+        key = ("id", ident) if ident is not None else ("row", *(row[c] for c in columns))
+        groups[key].append(row)
+    kept = [min(g, key=lambda r: _keep_order(r, columns, timestamp_column))
+            for g in groups.values()]
+    return kept, total - len(kept)
+
+
+def _full(row: Mapping[str, Any], columns: Iterable[str]) -> Row:
+    return {c: row.get(c) for c in columns}
+
+
+# ---------------------------------------------------------------- customers and staging
+
+
+def customers_of(rows: Iterable[Row]) -> dict[str, Row]:
+    """Customers keyed by trimmed id: blank ids dropped, earliest signed_up_at kept."""
+    by_id: dict[str, list[Row]] = defaultdict(list)
+    for raw in rows:
+        row = _full(raw, CUSTOMERS)
+        cid = clean_id(row["customer_id"])
+        if cid is not None:
+            by_id[cid].append(row)
+    return {cid: min(g, key=lambda r: _keep_order(r, tuple(CUSTOMERS), "signed_up_at"))
+            for cid, g in by_id.items()}
+
+
+def survey_event_type(survey_type: str | None, score: int | None) -> str | None:
+    """nps/csat bucket of a response, or None when the value is invalid."""
+    buckets = SURVEY_BUCKETS.get(clean_type(survey_type) or "")
+    if buckets is None or score is None:
+        return None
+    for low, high, name in buckets:
+        if low <= score <= high:
+            return name
+    return None
+
+
+def rejection_reason(source: EventSource, row: Row, customer_ids: set[str],
+                     params: Params) -> str | None:
+    """First matching reason in contract order, or None when the row is accepted."""
+    cid = clean_id(row["customer_id"])
+    ts = row[source.timestamp_column]
+    if cid is None:
+        return "anonymous" if source.table == "web_events" else "missing_customer_id"
+    if ts is None:
+        return "missing_timestamp"
+    if ts > params.run_started_at + timedelta(days=1):
+        return "future_timestamp"
+    if cid not in customer_ids:
+        return "unknown_customer"
+    if source.table == "survey_responses" and survey_event_type(row["survey_type"],
+                                                                 row["score"]) is None:
+        return "invalid_value"
+    return None
+
+
+def events_of(source: EventSource, row: Row) -> list[Event]:
+    """Canonical events of one accepted raw row."""
+    cid = clean_id(row["customer_id"])
+    assert cid is not None
+    ts = row[source.timestamp_column]
+    if source.table == "offline_registrations":
+        events = [Event(cid, "offline", "registration", ts)]
+        if row["attended"] is True and row["event_date"] is not None:
+            midnight = datetime.combine(row["event_date"], time())
+            events.append(Event(cid, "offline", "attendance", midnight))
+        return events
+    if source.table == "survey_responses":
+        return [Event(cid, "survey", survey_event_type(row["survey_type"], row["score"]), ts)]
+    assert source.type_column is not None
+    return [Event(cid, source.channel, clean_type(row[source.type_column]), ts)]
+
+
+@dataclass
+class Staged:
+    events: list[Event]
+    rejected: list[Row]
+    reconciliation: list[Row]
+
+
+def stage(raw: Mapping[str, Sequence[Row] | None], customer_ids: set[str],
+          params: Params) -> Staged:
+    staged = Staged([], [], [])
+    for source in EVENT_SOURCES:
+        rows = raw.get(source.table)
+        if rows is None:
+            continue
+        full_rows = [_full(r, source.columns) for r in rows]
+        kept, duplicates = deduplicate(full_rows, source.id_column, tuple(source.columns),
+                                       source.timestamp_column)
+        accepted = rejected = 0
+        for row in kept:
+            reason = rejection_reason(source, row, customer_ids, params)
+            if reason is None:
+                accepted += 1
+                staged.events.extend(events_of(source, row))
+            else:
+                rejected += 1
+                staged.rejected.append({
+                    "source_table": source.table,
+                    "source_id": row[source.id_column],
+                    "customer_id": clean_id(row["customer_id"]),
+                    "reason": reason,
+                    "occurred_at": row[source.timestamp_column],
+                })
+        staged.reconciliation.append({
+            "source_table": source.table,
+            "raw_rows": len(full_rows),
+            "accepted_rows": accepted,
+            "duplicate_rows": duplicates,
+            "rejected_rows": rejected,
+            "unaccounted_rows": len(full_rows) - accepted - duplicates - rejected,
+        })
+    return staged
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def weight_index(weights: Iterable[Weight]) -> dict[tuple[str, str], Weight]:
+    return {(clean_type(w.channel) or "", clean_type(w.event_type) or ""): w for w in weights}
+
+
+def points_by_customer(events: Iterable[Event], weights: Mapping[tuple[str, str], Weight],
+                       params: Params) -> dict[str, dict[str, Decimal]]:
+    """Unrounded points per customer and channel: weight x units capped per UTC day."""
+    units: Counter[tuple[str, str, str | None, date]] = Counter(
+        (e.customer_id, e.channel, e.event_type, e.occurred_at.date())
+        for e in events if params.in_window(e.occurred_at)
+    )
+    points: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for (cid, channel, event_type, _day), count in units.items():
+        weight = weights.get((channel, event_type or ""))
+        if weight is None:
+            continue
+        if weight.daily_cap is not None:
+            count = min(count, weight.daily_cap)
+        points[cid][channel] += weight.weight * count
+    return points
+
+
+def tier_of(score: Decimal, tiers: Sequence[Tier]) -> Tier:
+    matches = [t for t in tiers if t.contains(score)]
+    assert len(matches) == 1, f"tiers seed covers {score} {len(matches)} times"
+    return matches[0]
+
+
+def score_rows(customers: Mapping[str, Row], events: Sequence[Event],
+               weights: Mapping[tuple[str, str], Weight], params: Params) -> list[Row]:
+    points = points_by_customer(events, weights, params)
+    in_window: dict[str, list[Event]] = defaultdict(list)
+    last_event: dict[str, datetime] = {}
+    for e in events:
+        if params.in_window(e.occurred_at):
+            in_window[e.customer_id].append(e)
+        if e.occurred_at.date() <= params.score_date:
+            last_event[e.customer_id] = max(e.occurred_at, last_event.get(e.customer_id,
+                                                                          e.occurred_at))
+    rows = []
+    for cid, customer in customers.items():
+        channel_points = points.get(cid, {})
+        row: Row = {
+            "customer_id": cid,
+            "account_id": customer["account_id"],
+            "plan": customer["plan"],
+            "country": customer["country"],
+            "persona": customer["persona"],
+            "score_date": params.score_date,
+            "engagement_score": round2(sum(channel_points.values(), Decimal(0))),
+        }
+        for channel in (s.channel for s in EVENT_SOURCES):
+            row[f"{channel}_score"] = round2(channel_points.get(channel, Decimal(0)))
+        row["event_count"] = len(in_window[cid])
+        row["active_days"] = len({e.occurred_at.date() for e in in_window[cid]})
+        row["last_event_at"] = last_event.get(cid)
+        rows.append(row)
+    return rows
+
+
+def tier_rows(scores: Sequence[Row], tiers: Sequence[Tier]) -> list[Row]:
+    rows = []
+    for s in scores:
+        tier = tier_of(s["engagement_score"], tiers)
+        rows.append({
+            "customer_id": s["customer_id"],
+            "score_date": s["score_date"],
+            "engagement_score": s["engagement_score"],
+            "engagement_tier": tier.engagement_tier,
+            "tier_rank": tier.tier_rank,
+            "tier_label": tier.tier_label,
+        })
+    return rows
+
+
+def tier_summary_rows(tiered: Sequence[Row], tiers: Sequence[Tier],
+                      params: Params) -> list[Row]:
+    """Every tier of the seed; share is a fraction of all customers, average unrounded."""
+    total = len(tiered)
+    rows = []
+    for tier in sorted(tiers, key=lambda t: t.tier_rank):
+        members = [r["engagement_score"] for r in tiered
+                   if r["engagement_tier"] == tier.engagement_tier]
+        rows.append({
+            "score_date": params.score_date,
+            "engagement_tier": tier.engagement_tier,
+            "tier_rank": tier.tier_rank,
+            "customers": len(members),
+            "share_of_customers": Decimal(len(members)) / total if total else None,
+            "avg_engagement_score": sum(members, Decimal(0)) / len(members) if members else None,
+        })
+    return rows
+
+
+def unweighted_rows(events: Iterable[Event],
+                    weights: Mapping[tuple[str, str], Weight]) -> list[Row]:
+    """Accepted events of all time whose (channel, event_type) has no weight row."""
+    counts: Counter[tuple[str, str | None]] = Counter()
+    who: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    for e in events:
+        key = (e.channel, e.event_type)
+        if (e.channel, e.event_type or "") in weights:
+            continue
+        counts[key] += 1
+        who[key].add(e.customer_id)
+    return [{"channel": c, "event_type": t, "events": n, "customers": len(who[(c, t)])}
+            for (c, t), n in counts.items()]
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def expected_marts(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight],
+                   tiers: Sequence[Tier], score_date: date, window_days: int,
+                   run_started_at: datetime) -> dict[str, list[Row]]:
+    """Expected rows of every mart of the BI contract."""
+    params = Params(score_date, window_days, run_started_at)
+    customers = customers_of(raw.get("customers") or [])
+    staged = stage(raw, set(customers), params)
+    index = weight_index(weights)
+    scores = score_rows(customers, staged.events, index, params)
+    tiered = tier_rows(scores, tiers)
+    return {
+        "customer_engagement_scores": scores,
+        "customer_engagement_tiers": tiered,
+        "engagement_tier_summary": tier_summary_rows(tiered, tiers, params),
+        "engagement_rejected_events": staged.rejected,
+        "engagement_source_reconciliation": staged.reconciliation,
+        "engagement_unweighted_event_types": unweighted_rows(staged.events, index),
+    }
