@@ -18,10 +18,12 @@ from typing import Any
 
 import pytest
 
-from conftest import needs_dbt_models
-from harness import ProjectCopy, as_decimal, as_naive_utc, utc_now, write_raw
+from conftest import Built, needs_dbt_models
+from harness import ProjectCopy, as_decimal, as_naive_utc, utc_now
 from history_oracle import daily_history, score_changes, tier_transitions
 from oracle import Row, Weight
+from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
+from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
 
 pytestmark = needs_dbt_models
 
@@ -112,7 +114,8 @@ def built_range(project: ProjectCopy) -> tuple[date, date]:
 
 
 def build(project: ProjectCopy, score_date: date, *select: str, **more: Any) -> None:
-    args = ("--select", *select) if select else ()
+    # cautious: no tests of models outside the selection (e.g. relationships to customers).
+    args = ("--select", *select, "--indirect-selection", "cautious") if select else ()
     result = project.build(history_vars(score_date, **more), *args)
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
 
@@ -156,6 +159,7 @@ def walk(new_project: Callable[[str], ProjectCopy]) -> ProjectCopy:
     return new_project("history")
 
 
+@pytest.mark.not_on_spark("six dbt runs in a row")
 def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> None:
     project, started = walk, utc_now()
     events = initial_events()
@@ -167,7 +171,7 @@ def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> No
     assert built_range(project) == (day("2024-01-05"), day("2024-03-29"))
     for today in ("2024-03-30", "2024-03-31"):
         events.days(today, today)
-        write_raw(project.db_path, events.tables)
+        project.reset_database(events.tables)
         build(project, day(today), "+" + HISTORY)
     # The lookback (3 days) plus the new day, nothing older.
     assert built_range(project) == (day("2024-03-28"), day("2024-03-31"))
@@ -181,9 +185,10 @@ def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> No
     events.add("uninstaller", "app_open", datetime(2024, 3, 15, 8), times=2)
     events.add("old_timer", "like", datetime(2024, 2, 1, 9))
     moved = next(r for r in events.tables["web_events"]
-                 if r["customer_id"] == "steady" and r["occurred_at"].date() == day("2024-03-20"))
-    events.tables["web_events"].append({**moved, "occurred_at": datetime(2024, 3, 19, 23, 59)})
-    write_raw(project.db_path, events.tables)
+                 if r["customer_id"] == "steady" and r["occurred_at"].date() in (day("2024-03-20"), day("2024-03-21")))
+    moved_to = datetime.combine(moved["occurred_at"].date(), datetime.min.time()) - timedelta(minutes=1)
+    events.tables["web_events"].append({**moved, "occurred_at": moved_to})
+    project.reset_database(events.tables)
     build(project, day("2024-04-01"), "+" + HISTORY)
     assert built_range(project) == (day("2024-02-01"), day("2024-04-01"))
     incremental = project.snapshot(HISTORY)
@@ -211,15 +216,31 @@ def test_time_decay_on_scores_and_history(new_project: Callable[[str], ProjectCo
     events = initial_events()
     project.set_weights(WEIGHTS)
     project.reset_database(events.tables)
-    build(project, day("2024-03-29"), "+" + HISTORY, "+customer_engagement_scores",
-          engagement_decay_half_life_days=7)
+    # The unit tests would see the half-life too; they run in every other build.
+    build(project, day("2024-03-29"), "+" + HISTORY, "+customer_engagement_scores", "--exclude-resource-type",
+          "unit_test", engagement_decay_half_life_days=7)
     expected = expect_oracle(project, events, WEIGHTS, day("2024-03-29"), started, half_life=7)
     # The scores mart decays the same way: its rows are the history's last date.
     last = [{k: v for k, v in r.items() if k not in ("engagement_tier", "tier_rank")}
             for r in expected if r["score_date"] == day("2024-03-29")]
-    scores = [r for r in project.mart("customer_engagement_scores") if r["customer_id"] != "idle"]
+    in_history = {r["customer_id"] for r in last}
+    scores = [r for r in project.mart("customer_engagement_scores") if r["customer_id"] in in_history]
     assert differences(last, scores, HISTORY_KEY) == []
     # Decay changes the numbers: a plain sum would differ for steady.
     plain = daily_history(events.tables, WEIGHTS, project.tiers(), day("2024-03-29"), WINDOW_DAYS, started)
     assert {r["engagement_score"] for r in plain if r["customer_id"] == "steady"} != {
         r["engagement_score"] for r in expected if r["customer_id"] == "steady"}
+
+
+def test_history_of_the_crafted_dataset(crafted_build: Built) -> None:
+    """The suite's crafted build (duplicates, rejections, caps, surveys, offline attendance) also
+    built the history: every date of it, its changes and its transitions match the oracle."""
+    project = crafted_build.project
+    expected = daily_history(crafted_build.dataset.tables, CRAFTED_WEIGHTS, project.tiers(), SCORE_DATE,
+                             CRAFTED_WINDOW_DAYS, utc_now())
+    assert len({r["score_date"] for r in expected}) > CRAFTED_WINDOW_DAYS
+    assert differences(expected, project.mart(HISTORY), HISTORY_KEY) == []
+    changes = score_changes(expected)
+    assert differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY) == []
+    assert differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
+                       ("score_date", "from_tier", "to_tier")) == []
