@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ENGAGEMENT_DUCKDB_PATH ?= engagement.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run test test-postgres test-spark lint venv venv-spark clean
+.PHONY: run test test-postgres test-spark lint venv venv-spark clean bench
 
 venv: $(VENV)/.installed
 
@@ -44,3 +44,10 @@ lint: venv
 
 clean:
 	rm -rf target logs dbt_packages .pytest_cache .hypothesis
+
+## Benchmark into docs/benchmarks.md: floor query, scoring path, history full and incremental.
+## `make bench EVENTS=100000000` for the big run (about 2 GB of data and spill files in /tmp).
+EVENTS ?= 10000000
+bench: venv
+	$(BIN)/python tools/benchmark.py --events $(EVENTS)
+
