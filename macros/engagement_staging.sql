@@ -13,15 +13,15 @@
 {#- Which raw rows are copies of each other: the same id; a row without an id is a copy only of
     a row equal in every column. Shared by staging (dedupe) and reconciliation (count). -#}
 {% macro engagement_row_key(id_column, other_columns) %}
-    {#- Each value is written as its length and text ('n' for null), so two different rows can
-        never spell the same string: ('a|b', 'c') and ('a', 'b|c') stay apart. -#}
+    {#- Each value is written as 'v' and its text with '~' and '|' escaped ('n' for null), so two
+        different rows can never spell the same string: ('a|b', 'c') and ('a', 'b|c') stay apart.
+        Each column's text appears once: repeating it (as a length prefix did) made DuckDB compute
+        it for every row, also for the rows that have an id (docs/benchmarks.md). -#}
     {%- set parts = [] -%}
     {%- for column in other_columns -%}
         {%- set text = "cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")" -%}
-        {%- do parts.append(
-            "coalesce(" ~ dbt.concat(["cast(" ~ dbt.length(text) ~ " as " ~ dbt.type_string() ~ ")", "':'", text])
-            ~ ", 'n')"
-        ) -%}
+        {%- set escaped = "replace(replace(" ~ text ~ ", '~', '~~'), '|', '~p')" -%}
+        {%- do parts.append("coalesce(" ~ dbt.concat(["'v'", escaped]) ~ ", 'n')") -%}
         {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
     {%- endfor -%}
     coalesce(
