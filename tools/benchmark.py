@@ -551,8 +551,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         default=datetime.now(timezone.utc).date() - timedelta(days=1),
                         help="last day of generated events and the score date (default: yesterday, UTC)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs of each step; the median is reported")
-    parser.add_argument("--memory-limit", default=os.environ.get("ENGAGEMENT_DUCKDB_MEMORY_LIMIT", "4GB"),
-                        help="DuckDB memory_limit for dbt and the floor (default: $ENGAGEMENT_DUCKDB_MEMORY_LIMIT or 4GB)")
+    parser.add_argument("--memory-limit", default=os.environ.get("ENGAGEMENT_DUCKDB_MEMORY_LIMIT", "3.5GB"),
+                        help="DuckDB memory_limit for dbt and the floor (default: $ENGAGEMENT_DUCKDB_MEMORY_LIMIT, "
+                             "else 3.5GB as in profiles.yml)")
     parser.add_argument("--with-tests", action="store_true",
                         help="(b) runs the path's data tests too (they re-read the views they test)")
     parser.add_argument("--tests-once", action=argparse.BooleanOptionalAction, default=True,
