@@ -35,7 +35,9 @@ final as (
         coalesce(tier_totals.customers, 0) as customers,
         case
             when all_customers.customers > 0
-                then cast(coalesce(tier_totals.customers, 0) as {{ engagement_type_double() }}) / all_customers.customers
+                then
+                    cast(coalesce(tier_totals.customers, 0) as {{ engagement_type_double() }})
+                    / all_customers.customers
         end as share_of_customers,
         round(tier_totals.avg_engagement_score, 2) as avg_engagement_score
     from tiers
