@@ -50,9 +50,13 @@
     {%- do adapter.drop_relation(engagement_history_fingerprints_relation('_next')) -%}
 
     {%- set earliest = engagement_query_value(
-        "select min(event_date) from " ~ daily_points ~ " where event_date <= " ~ engagement_date_literal(last)
+        "select min(event_date) from " ~ daily_points
+        ~ " where event_count > 0 and event_date <= " ~ engagement_date_literal(last)
     ) -%}
     {%- if earliest is none -%}
+        {%- if is_incremental() -%}
+            {%- do engagement_history_remove_stale_rows(none, none) -%}
+        {%- endif -%}
         {{ return(nothing) }}
     {%- endif -%}
     {%- set history_start = engagement_history_start_date() -%}
@@ -75,6 +79,7 @@
             {%- if rebuild_from > first -%}
                 {%- set first = rebuild_from -%}
             {%- endif -%}
+            {%- do engagement_history_remove_stale_rows(full_first, built_last) -%}
         {%- endif -%}
     {%- endif -%}
     {{ log("customer_engagement_daily: building score dates " ~ first ~ " to " ~ last, info=True) }}
@@ -139,6 +144,53 @@
     {%- endif -%}
     {{ return(none) }}
 {% endmacro %}
+
+{#- Rows that replacing whole dates cannot reach: dates before the history's start (its first
+    events were removed, or engagement_history_start_date moved later; none: every date) and the
+    rows of customers no longer in customers. Dates after engagement_score_date stay. -#}
+{% macro engagement_history_remove_stale_rows(full_first, built_last) %}
+    {%- if flags.WHICH not in ['run', 'build', 'retry'] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set conditions = [] -%}
+    {%- set built_first = engagement_query_value("select min(score_date) from " ~ this) -%}
+    {%- if full_first is none -%}
+        {%- do conditions.append("1 = 1") -%}
+    {%- elif built_first is not none and engagement_as_date(built_first) < full_first -%}
+        {%- do conditions.append("score_date < " ~ engagement_date_literal(full_first)) -%}
+    {%- endif -%}
+    {%- if built_last is not none -%}
+        {%- set customers = ref('stg_engagement__customers') -%}
+        {%- set removed = engagement_query_value(
+            "select count(*) from " ~ this ~ " as history where history.score_date = "
+            ~ engagement_date_literal(built_last) ~ " and not exists (select 1 from " ~ customers
+            ~ " as customers where customers.customer_id = history.customer_id)"
+        ) -%}
+        {%- if removed > 0 -%}
+            {%- do conditions.append("customer_id not in (select customer_id from " ~ customers ~ ")") -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {{ log("customer_engagement_daily: removing stale rows where " ~ conditions | join(' or '), info=True) }}
+        {%- do run_query(engagement_delete_rows(this, conditions | join(' or '))) -%}
+    {%- endif -%}
+{% endmacro %}
+
+{#- Deleting rows of a table; Spark tables without Delta Lake cannot, a full refresh can. -#}
+{% macro engagement_delete_rows(relation, condition) %}
+    {{ return(adapter.dispatch('engagement_delete_rows', 'customer_engagement')(relation, condition)) }}
+{% endmacro %}
+
+{% macro default__engagement_delete_rows(relation, condition) -%}
+    delete from {{ relation }} where {{ condition }}
+{%- endmacro %}
+
+{% macro spark__engagement_delete_rows(relation, condition) -%}
+    {{ exceptions.raise_compiler_error(
+        "customer_engagement_daily holds rows that can only be removed by a rebuild (" ~ condition
+        ~ "): run dbt with --full-refresh --select customer_engagement_daily"
+    ) }}
+{%- endmacro %}
 
 {#- One row per event date up to last_date: what the history's scores of that date and later are
     computed from. Sums catch changed amounts; the checksum catches rows that moved between
