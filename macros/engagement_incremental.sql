@@ -24,15 +24,7 @@
     event. When set, a customer's history starts at their first event or at this date, whichever
     is later. -#}
 {% macro engagement_history_start_date() %}
-    {%- set configured = var('engagement_history_start_date', none) -%}
-    {%- if configured is none or configured == '' -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set text = configured | string -%}
-    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
-        {{ exceptions.raise_compiler_error("engagement_history_start_date must be a date as YYYY-MM-DD, got '" ~ text ~ "'") }}
-    {%- endif -%}
-    {{ return(modules.datetime.date.fromisoformat(text)) }}
+    {{ return(engagement_date_var('engagement_history_start_date')) }}
 {% endmacro %}
 
 {#- The score dates this run builds, {'first': date, 'last': date, 'continues': bool}, both dates

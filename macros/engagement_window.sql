@@ -2,13 +2,19 @@
     dates, and the SQL carries plain date literals that any engine reads. -#}
 
 {% macro engagement_score_date() %}
-    {%- set configured = var('engagement_score_date', none) -%}
+    {%- set configured = engagement_date_var('engagement_score_date') -%}
+    {{ return(run_started_at.date() if configured is none else configured) }}
+{% endmacro %}
+
+{#- A var holding a date as YYYY-MM-DD, as a date; none when unset or empty. -#}
+{% macro engagement_date_var(name) %}
+    {%- set configured = var(name, none) -%}
     {%- if configured is none or configured == '' -%}
-        {{ return(run_started_at.date()) }}
+        {{ return(none) }}
     {%- endif -%}
     {%- set text = configured | string -%}
     {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
-        {{ exceptions.raise_compiler_error("engagement_score_date must be a date as YYYY-MM-DD, got '" ~ text ~ "'") }}
+        {{ exceptions.raise_compiler_error(name ~ " must be a date as YYYY-MM-DD, got '" ~ text ~ "'") }}
     {%- endif -%}
     {{ return(modules.datetime.date.fromisoformat(text)) }}
 {% endmacro %}
@@ -23,11 +29,6 @@
 
 {% macro engagement_window_start() %}
     {{ return(engagement_score_date() - modules.datetime.timedelta(days=engagement_window_days() - 1)) }}
-{% endmacro %}
-
-{#- Midnight after score_date: events before it are "before the end of score_date". -#}
-{% macro engagement_window_end() %}
-    {{ return(engagement_score_date() + modules.datetime.timedelta(days=1)) }}
 {% endmacro %}
 
 {#- Rows stamped more than a day after the run started are future_timestamp rejects. -#}

@@ -9,13 +9,11 @@ from datetime import date, datetime
 import pytest
 
 from engines import Engine
-from harness import REPO_ROOT, ProjectCopy, build_vars, utc_now
+from harness import ProjectCopy, build_vars, utc_now
 from oracle import Row, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, Dataset, crafted
 
 DEFAULT_WINDOW_DAYS = 30  # the contract's default for engagement_window_days
-HAS_MODELS = any((REPO_ROOT / "models").rglob("*.sql"))
-needs_dbt_models = pytest.mark.skipif(not HAS_MODELS, reason="the dbt models are not there yet")
 
 
 def pytest_configure(config: pytest.Config) -> None:

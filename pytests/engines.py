@@ -43,6 +43,20 @@ def _raw_columns(table: str, types: Mapping[str, str]) -> str:
     return ", ".join(f"{name} {types[sql_type]}" for name, sql_type in RAW_TABLES[table].items())
 
 
+def _load_raw(cursor: Any, tables: Mapping[str, Sequence[Row] | None], types: Mapping[str, str], mark: str) -> None:
+    """Create schema raw and its tables through a DB-API-like cursor (execute, executemany)."""
+    cursor.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+    cursor.execute(f"create schema {RAW_SCHEMA}")
+    for table, columns in RAW_TABLES.items():
+        rows = tables.get(table)
+        if rows is None:
+            continue
+        cursor.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, types)})")
+        if rows:
+            cursor.executemany(f"insert into {RAW_SCHEMA}.{table} values ({', '.join(mark for _ in columns)})",
+                               [[row.get(c) for c in columns] for row in rows])
+
+
 # ---------------------------------------------------------------- DuckDB
 
 
@@ -62,17 +76,7 @@ class DuckDBWarehouse:
     def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
         # Dropped, not deleted: dbt-duckdb may still hold the file open in this process.
         with duckdb.connect(str(self.path)) as con:
-            con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
-            con.execute(f"create schema {RAW_SCHEMA}")
-            for table, columns in RAW_TABLES.items():
-                rows = tables.get(table)
-                if rows is None:
-                    continue
-                con.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, IDENTITY)})")
-                if rows:
-                    marks = ", ".join("?" for _ in columns)
-                    con.executemany(f"insert into {RAW_SCHEMA}.{table} values ({marks})",
-                                    [[row.get(c) for c in columns] for row in rows])
+            _load_raw(con, tables, IDENTITY, "?")
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         with duckdb.connect(str(self.path)) as con:
@@ -120,17 +124,7 @@ class PostgresWarehouse:
     def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
         con = self._connect()
         with con, con.cursor() as cursor:  # one transaction, committed on leaving
-            cursor.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
-            cursor.execute(f"create schema {RAW_SCHEMA}")
-            for table, columns in RAW_TABLES.items():
-                rows = tables.get(table)
-                if rows is None:
-                    continue
-                cursor.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, POSTGRES_TYPES)})")
-                if rows:
-                    marks = ", ".join("%s" for _ in columns)
-                    cursor.executemany(f"insert into {RAW_SCHEMA}.{table} values ({marks})",
-                                       [[row.get(c) for c in columns] for row in rows])
+            _load_raw(cursor, tables, POSTGRES_TYPES, "%s")
         con.close()
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -16,11 +16,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from analytics_oracle import DERIVED_TYPES, Analytics, derived_weights, expected_analytics
-from conftest import needs_dbt_models
 from harness import ProjectCopy, as_decimal, as_naive_utc, build_vars, diff_mart, utc_now
 from oracle import Row, Weight, expected_marts
 
-pytestmark = needs_dbt_models
 
 SCORE_DATE = date(2024, 3, 31)
 WINDOW_DAYS = 30

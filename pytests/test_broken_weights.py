@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from conftest import Built, build_crafted, needs_dbt_models
+from conftest import Built, build_crafted
 from harness import BuildResult, ProjectCopy, build_vars, weights_csv, write_csv
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS
 
-pytestmark = needs_dbt_models
 PROTECTED = ("customer_engagement_scores", "customer_engagement_tiers")
 Cells = list[list[str]]
 

@@ -18,14 +18,13 @@ from typing import Any
 
 import pytest
 
-from conftest import Built, needs_dbt_models
+from conftest import Built
 from harness import ProjectCopy, as_decimal, as_naive_utc, utc_now
 from history_oracle import daily_history, score_changes, tier_transitions
 from oracle import Row, Weight
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
 from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
 
-pytestmark = needs_dbt_models
 
 WINDOW_DAYS = 30
 HISTORY = "customer_engagement_daily"

@@ -9,10 +9,8 @@ from collections.abc import Callable
 
 from dbt.cli.main import dbtRunner
 
-from conftest import needs_dbt_models
 from harness import REPO_ROOT, ProjectCopy, _env
 
-pytestmark = needs_dbt_models
 
 
 def test_package_installs_and_builds_in_another_project(new_project: Callable[[str], ProjectCopy]) -> None:

@@ -7,13 +7,12 @@ from datetime import date
 
 import pytest
 
-from conftest import Built, build_crafted, needs_dbt_models
+from conftest import Built, build_crafted
 from contract import MARTS
 from harness import REPO_ROOT, TIERS_SEED, ProjectCopy, diff_mart, parse_tiers, values_match
 from oracle import CONTRACT_TIERS
 from scenarios import null_id_lookalikes
 
-pytestmark = needs_dbt_models
 
 
 @pytest.mark.parametrize("mart", list(MARTS))

@@ -8,14 +8,12 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from conftest import needs_dbt_models
 from contract import MARTS
 from generators import SCORE_DATE, WINDOW_DAYS, raw_tables, weight_seeds
 from harness import ProjectCopy, build_vars, diff_mart, utc_now
 from oracle import Row, Weight, expected_marts
 
-pytestmark = [needs_dbt_models,
-              pytest.mark.not_on_spark("a dozen builds of engine-independent logic; run on DuckDB and PostgreSQL")]
+pytestmark = [pytest.mark.not_on_spark("a dozen builds of engine-independent logic; run on DuckDB and PostgreSQL")]
 
 
 @pytest.fixture(scope="module")

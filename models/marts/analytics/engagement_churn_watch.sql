@@ -63,14 +63,40 @@ customer_negative_events as (
     group by customer_id
 ),
 
--- The tier before the fall needs the daily score history (customer_engagement_daily, issue 5);
--- until it exists every customer gets null here.
+-- The tier they fell from: the latest tier above today's in the daily history over the look-back
+-- (null where the history does not reach back, e.g. a customer new to it).
+history_tiers as (
+    select
+        customer_id,
+        score_date,
+        engagement_tier,
+        tier_rank
+    from {{ ref('customer_engagement_daily') }}
+    where
+        score_date >= {{ engagement_date_literal(lookback_start) }}
+        and score_date < {{ score_date }}
+),
+
+higher_history_tiers as (
+    select
+        history_tiers.customer_id,
+        history_tiers.engagement_tier,
+        row_number() over (
+            partition by history_tiers.customer_id
+            order by history_tiers.score_date desc
+        ) as recency
+    from history_tiers
+    inner join customer_tiers
+        on history_tiers.customer_id = customer_tiers.customer_id
+    where history_tiers.tier_rank > customer_tiers.tier_rank
+),
+
 fallen_from_tiers as (
     select
         customer_id,
-        cast(null as {{ dbt.type_string() }}) as fell_from_tier
-    from customers
-    where 1 = 0
+        engagement_tier as fell_from_tier
+    from higher_history_tiers
+    where recency = 1
 ),
 
 final as (
