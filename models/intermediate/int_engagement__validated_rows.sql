@@ -20,7 +20,10 @@ source_rows as (
             event_type,
             occurred_at,
             is_valid_value,
-            attended_at
+            attended_at,
+            {#- Sessions need the tracker's id; carried here so nothing joins back to staging. #}
+            {{ 'session_id' if event_source.table == 'web_events' else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+                as session_id
         from {{ ref('stg_engagement__' ~ event_source.table) }}
         {%- if not loop.last %}
             union all
@@ -38,6 +41,7 @@ validated as (
         source_rows.event_type,
         source_rows.occurred_at,
         source_rows.attended_at,
+        source_rows.session_id,
         -- First matching reason wins; web rows without a customer are anonymous traffic.
         case
             when source_rows.customer_id is null and source_rows.channel = 'web' then 'anonymous'

@@ -1,4 +1,10 @@
+{#- One statement from the deduplicated event stream to the score: `events` is read by the
+    sessions, the window's daily points and the latest event, and the engine computes it once.
+    The steps are the macros the intermediate models run (macros/engagement_points.sql), kept to
+    the scoring window here, so this table does not wait on the all-days tables (see
+    docs/benchmarks.md). -#}
 {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
+{%- set window_start = engagement_date_literal(engagement_window_start()) -%}
 
 with customers as (
     select
@@ -10,24 +16,63 @@ with customers as (
     from {{ ref('stg_engagement__customers') }}
 ),
 
-event_type_points as (
+events as (
+    select
+        source_row_key,
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        occurred_at,
+        session_id,
+        quantity
+    from {{ ref('int_engagement__events') }}
+),
+
+-- Sessions run over all web events: a session's minutes and the returning-visit flag look past
+-- the window's edges.
+web_events as (
+    select
+        source_row_key,
+        customer_id,
+        event_type,
+        occurred_at,
+        session_id
+    from events
+    where channel = 'web'
+),
+
+{{ engagement_web_session_ctes('web_events') }},
+
+{{ engagement_derived_event_ctes('web_sessions') }},
+
+window_events as (
     select
         customer_id,
         channel,
-        event_count,
-        points
-    from {{ ref('int_engagement__event_type_points') }}
+        event_type,
+        event_date,
+        occurred_at,
+        quantity
+    from events
+    where event_date >= {{ window_start }} and event_date <= {{ score_date }}
 ),
 
-daily_points as (
+window_derived_events as (
     select
         customer_id,
+        channel,
+        event_type,
         event_date,
-        last_occurred_at
-    from {{ ref('int_engagement__daily_points') }}
-    -- Days with derived events only (no raw event) are not active days.
-    where event_date <= {{ score_date }} and event_count > 0
+        occurred_at,
+        quantity
+    from derived_events
+    where event_date >= {{ window_start }} and event_date <= {{ score_date }}
 ),
+
+{{ engagement_daily_point_ctes('window_events', 'window_derived_events') }},
+
+{{ engagement_event_type_point_ctes('daily_points') }},
 
 customer_points as (
     select
@@ -41,21 +86,23 @@ customer_points as (
     group by customer_id
 ),
 
--- The latest event may lie long before the window; active days count only inside it.
-last_events as (
-    select
-        customer_id,
-        max(last_occurred_at) as last_event_at
-    from daily_points
-    group by customer_id
-),
-
+-- Days with derived events only (no raw event) are not active days.
 active_days as (
     select
         customer_id,
         count(distinct event_date) as active_days
     from daily_points
-    where event_date >= {{ engagement_date_literal(engagement_window_start()) }}
+    where event_count > 0
+    group by customer_id
+),
+
+-- The latest event may lie long before the window.
+last_events as (
+    select
+        customer_id,
+        max(occurred_at) as last_event_at
+    from events
+    where event_date <= {{ score_date }}
     group by customer_id
 ),
 
@@ -84,4 +131,18 @@ final as (
         on customers.customer_id = last_events.customer_id
 )
 
-select * from final
+select
+    customer_id,
+    account_id,
+    plan,
+    country,
+    persona,
+    score_date,
+    engagement_score,
+    {%- for channel in engagement_channels() %}
+        {{ channel }}_score,
+    {%- endfor %}
+    event_count,
+    active_days,
+    last_event_at
+from final

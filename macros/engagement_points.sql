@@ -1,0 +1,353 @@
+{#- The scoring steps as lists of CTEs. Each intermediate model is one step over its ref; the
+    score mart chains all of them over one `events` CTE, so the engine reads and deduplicates the
+    raw rows once per build instead of once per step (docs/benchmarks.md). A caller writes
+    `with <input> as (...), {{ engagement_..._ctes('<input>') }} select ... from <output>`; every
+    macro names its output CTE below and its other CTEs so that the steps can be chained. -#}
+
+{#- Web events (source_row_key, customer_id, event_type, occurred_at, session_id) → `web_sessions`;
+    the raw row's key breaks ties between events at the same time.
+    The tracker's session_id is trusted as sent; events without one start a new session after
+    engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in). -#}
+{% macro engagement_web_session_ctes(web_events) %}
+    {%- set session_seconds = dbt.datediff('session_start_at', 'session_end_at', 'second') -%}
+untracked_web_events as (
+    select
+        source_row_key,
+        customer_id,
+        event_type,
+        occurred_at,
+        lag(occurred_at) over (
+            partition by customer_id
+            order by occurred_at, source_row_key
+        ) as previous_occurred_at
+    from {{ web_events }}
+    where session_id is null
+),
+
+untracked_session_starts as (
+    select
+        source_row_key,
+        customer_id,
+        event_type,
+        occurred_at,
+        case
+            when previous_occurred_at is null then 1
+            when {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }}
+                > {{ engagement_session_timeout_seconds() }} then 1
+            else 0
+        end as starts_session
+    from untracked_web_events
+),
+
+untracked_session_numbers as (
+    select
+        customer_id,
+        event_type,
+        occurred_at,
+        sum(starts_session) over (
+            partition by customer_id
+            order by occurred_at, source_row_key
+            rows between unbounded preceding and current row
+        ) as session_number
+    from untracked_session_starts
+),
+
+sessionized_web_events as (
+    select
+        {{ dbt.concat(['customer_id', "'|tracker|'", 'session_id']) }} as session_key,
+        customer_id,
+        session_id,
+        event_type,
+        occurred_at
+    from {{ web_events }}
+    where session_id is not null
+
+    union all
+
+    select
+        {{ dbt.concat(['customer_id', "'|inactivity|'", 'cast(session_number as ' ~ dbt.type_string() ~ ')']) }}
+            as session_key,
+        customer_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        event_type,
+        occurred_at
+    from untracked_session_numbers
+),
+
+session_totals as (
+    select
+        session_key,
+        customer_id,
+        max(session_id) as session_id,
+        min(occurred_at) as session_start_at,
+        max(occurred_at) as session_end_at,
+        count(*) as web_events,
+        sum(case when event_type = 'page_view' then 1 else 0 end) as page_views,
+        sum(case when event_type = 'click' then 1 else 0 end) as clicks
+    from sessionized_web_events
+    group by session_key, customer_id
+),
+
+web_sessions as (
+    select
+        session_key,
+        customer_id,
+        session_id,
+        session_start_at,
+        session_end_at,
+        cast(session_start_at as date) as session_date,
+        cast(web_events as {{ dbt.type_bigint() }}) as web_events,
+        cast(page_views as {{ dbt.type_bigint() }}) as page_views,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
+        cast({{ session_seconds }} as {{ dbt.type_bigint() }}) as duration_seconds,
+        {{ engagement_ratio(session_seconds, '60') }} as duration_minutes,
+        page_views = 1 and web_events = 1 as is_bounce
+    from session_totals
+)
+{%- endmacro %}
+
+{#- Web sessions → `derived_events`: scoring events weighted through the seed like raw events
+    (channel web), each stamped at its session's start so it lands on the session's day. They
+    carry a quantity (minutes for minutes_on_site, else 1) and add points, never events. -#}
+{% macro engagement_derived_event_ctes(web_sessions) %}
+    {%- set minutes_cap = engagement_positive_number_var('engagement_session_minutes_cap', 60) -%}
+visit_days as (
+    select
+        customer_id,
+        session_date as visit_date
+    from {{ web_sessions }}
+    group by customer_id, session_date
+),
+
+visit_days_with_previous as (
+    select
+        customer_id,
+        visit_date,
+        lag(visit_date) over (partition by customer_id order by visit_date) as previous_visit_date
+    from visit_days
+),
+
+-- Returning = the customer visited on an earlier day that lies within one window length, so the
+-- flag of a session never depends on which score_date is being computed.
+returning_visit_days as (
+    select
+        customer_id,
+        visit_date
+    from visit_days_with_previous
+    where
+        previous_visit_date is not null
+        and {{ dbt.datediff('previous_visit_date', 'visit_date', 'day') }}
+        <= {{ engagement_window_days() - 1 }}
+),
+
+session_events as (
+    select
+        session_key,
+        customer_id,
+        'session' as event_type,
+        session_start_at as occurred_at,
+        session_date as event_date,
+        cast(1 as {{ dbt.type_numeric() }}) as quantity
+    from {{ web_sessions }}
+),
+
+bounce_events as (
+    select
+        session_key,
+        customer_id,
+        'bounce' as event_type,
+        session_start_at as occurred_at,
+        session_date as event_date,
+        cast(1 as {{ dbt.type_numeric() }}) as quantity
+    from {{ web_sessions }}
+    where is_bounce
+),
+
+minutes_on_site_events as (
+    select
+        session_key,
+        customer_id,
+        'minutes_on_site' as event_type,
+        session_start_at as occurred_at,
+        session_date as event_date,
+        -- An open tab is not attention: one session scores at most the cap.
+        cast(
+            case
+                when duration_minutes > {{ minutes_cap }} then {{ minutes_cap }}
+                else duration_minutes
+            end
+            as {{ dbt.type_numeric() }}
+        ) as quantity
+    from {{ web_sessions }}
+    where duration_minutes > 0
+),
+
+returning_visit_events as (
+    select
+        sessions.session_key,
+        sessions.customer_id,
+        'returning_visit' as event_type,
+        sessions.session_start_at as occurred_at,
+        sessions.session_date as event_date,
+        cast(1 as {{ dbt.type_numeric() }}) as quantity
+    from {{ web_sessions }} as sessions
+    inner join returning_visit_days
+        on
+            sessions.customer_id = returning_visit_days.customer_id
+            and sessions.session_date = returning_visit_days.visit_date
+),
+
+session_derived_events as (
+    select * from session_events
+    union all
+    select * from bounce_events
+    union all
+    select * from minutes_on_site_events
+    union all
+    select * from returning_visit_events
+),
+
+derived_events as (
+    select
+        {{ dbt.concat(['session_key', "':'", 'event_type']) }} as derived_event_key,
+        session_key,
+        customer_id,
+        'web' as channel,
+        event_type,
+        occurred_at,
+        event_date,
+        quantity
+    from session_derived_events
+)
+{%- endmacro %}
+
+{#- Raw and derived events (customer_id, channel, event_type, event_date, occurred_at, quantity)
+    → `daily_points`: per customer, event type and UTC day, the grain the daily cap applies at.
+    Derived events add units and points but no event_count. -#}
+{% macro engagement_daily_point_ctes(events, derived_events) %}
+scoring_events as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        occurred_at,
+        quantity,
+        1 as is_raw_event
+    from {{ events }}
+
+    union all
+
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        occurred_at,
+        quantity,
+        0 as is_raw_event
+    from {{ derived_events }}
+),
+
+event_weights as (
+    select
+        channel,
+        event_type,
+        weight,
+        daily_cap
+    from {{ ref('stg_engagement__event_weights') }}
+),
+
+daily_counts as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        cast(sum(is_raw_event) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(1 - is_raw_event) as {{ dbt.type_bigint() }}) as derived_event_count,
+        cast(sum(quantity) as {{ dbt.type_numeric() }}) as units,
+        max(case when is_raw_event = 1 then occurred_at end) as last_occurred_at
+    from scoring_events
+    group by customer_id, channel, event_type, event_date
+),
+
+capped_daily_counts as (
+    select
+        daily_counts.customer_id,
+        daily_counts.channel,
+        daily_counts.event_type,
+        daily_counts.event_date,
+        daily_counts.event_count,
+        daily_counts.derived_event_count,
+        daily_counts.units,
+        cast(case
+            when event_weights.daily_cap is not null and daily_counts.units > event_weights.daily_cap
+                then event_weights.daily_cap
+            else daily_counts.units
+        end as {{ dbt.type_numeric() }}) as counted_units,
+        event_weights.weight,
+        daily_counts.last_occurred_at
+    from daily_counts
+    left join event_weights
+        on
+            daily_counts.channel = event_weights.channel
+            and daily_counts.event_type = event_weights.event_type
+),
+
+daily_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        event_count,
+        derived_event_count,
+        units,
+        counted_units,
+        weight,
+        last_occurred_at,
+        cast(coalesce(weight, 0) * counted_units as {{ dbt.type_numeric() }}) as points
+    from capped_daily_counts
+)
+{%- endmacro %}
+
+{#- Daily points → `event_type_points`: what each event type earned each customer in the scoring
+    window (the score's terms). With time decay on, each day's points are decayed to the score
+    date first. -#}
+{% macro engagement_event_type_point_ctes(daily_points) %}
+    {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
+window_daily_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        event_count,
+        derived_event_count,
+        counted_units,
+        weight,
+        points
+    from {{ daily_points }}
+    where
+        event_date >= {{ engagement_date_literal(engagement_window_start()) }}
+        and event_date <= {{ score_date }}
+),
+
+event_type_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        {{ score_date }} as score_date,
+        cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+        cast(sum(derived_event_count) as {{ dbt.type_bigint() }}) as derived_event_count,
+        cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
+        cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
+        cast(
+            sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ dbt.type_numeric() }}
+        ) as points
+    from window_daily_points
+    group by customer_id, channel, event_type
+)
+{%- endmacro %}
