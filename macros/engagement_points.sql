@@ -4,21 +4,19 @@
     `with <input> as (...), {{ engagement_..._ctes('<input>') }} select ... from <output>`; every
     macro names its output CTE below and its other CTEs so that the steps can be chained. -#}
 
-{#- Web events (source_row_key, customer_id, event_type, occurred_at, session_id) → `web_sessions`;
-    the raw row's key breaks ties between events at the same time.
+{#- Web events (customer_id, event_type, occurred_at, session_id) → `web_sessions`.
     The tracker's session_id is trusted as sent; events without one start a new session after
     engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in). -#}
 {% macro engagement_web_session_ctes(web_events) %}
     {%- set session_seconds = dbt.datediff('session_start_at', 'session_end_at', 'second') -%}
 untracked_web_events as (
     select
-        source_row_key,
         customer_id,
         event_type,
         occurred_at,
         lag(occurred_at) over (
             partition by customer_id
-            order by occurred_at, source_row_key
+            order by occurred_at
         ) as previous_occurred_at
     from {{ web_events }}
     where session_id is null
@@ -26,7 +24,6 @@ untracked_web_events as (
 
 untracked_session_starts as (
     select
-        source_row_key,
         customer_id,
         event_type,
         occurred_at,
@@ -39,6 +36,9 @@ untracked_session_starts as (
     from untracked_web_events
 ),
 
+-- Events at the same time are in no particular order, and only the first of them can start a
+-- session; summing over the range (all rows up to this time, ties included) gives every one of
+-- them the same session number whichever is first, so no tie-break column is needed.
 untracked_session_numbers as (
     select
         customer_id,
@@ -46,17 +46,17 @@ untracked_session_numbers as (
         occurred_at,
         sum(starts_session) over (
             partition by customer_id
-            order by occurred_at, source_row_key
-            rows between unbounded preceding and current row
+            order by occurred_at
+            range between unbounded preceding and current row
         ) as session_number
     from untracked_session_starts
 ),
 
 sessionized_web_events as (
     select
-        {{ dbt.concat(['customer_id', "'|tracker|'", 'session_id']) }} as session_key,
         customer_id,
         session_id,
+        cast(null as {{ dbt.type_bigint() }}) as session_number,
         event_type,
         occurred_at
     from {{ web_events }}
@@ -65,32 +65,35 @@ sessionized_web_events as (
     union all
 
     select
-        {{ dbt.concat(['customer_id', "'|inactivity|'", 'cast(session_number as ' ~ dbt.type_string() ~ ')']) }}
-            as session_key,
         customer_id,
         cast(null as {{ dbt.type_string() }}) as session_id,
+        session_number,
         event_type,
         occurred_at
     from untracked_session_numbers
 ),
 
+-- One group per tracker session id or per untracked session number (the other one is null).
 session_totals as (
     select
-        session_key,
         customer_id,
-        max(session_id) as session_id,
+        session_id,
+        session_number,
         min(occurred_at) as session_start_at,
         max(occurred_at) as session_end_at,
         count(*) as web_events,
         sum(case when event_type = 'page_view' then 1 else 0 end) as page_views,
         sum(case when event_type = 'click' then 1 else 0 end) as clicks
     from sessionized_web_events
-    group by session_key, customer_id
+    group by customer_id, session_id, session_number
 ),
 
 web_sessions as (
     select
-        session_key,
+        case
+            when session_id is not null then {{ dbt.concat(['customer_id', "'|tracker|'", 'session_id']) }}
+            else {{ dbt.concat(['customer_id', "'|inactivity|'", 'cast(session_number as ' ~ dbt.type_string() ~ ')']) }}
+        end as session_key,
         customer_id,
         session_id,
         session_start_at,

@@ -18,7 +18,6 @@ with customers as (
 
 events as (
     select
-        source_row_key,
         customer_id,
         channel,
         event_type,
@@ -33,7 +32,6 @@ events as (
 -- the window's edges.
 web_events as (
     select
-        source_row_key,
         customer_id,
         event_type,
         occurred_at,

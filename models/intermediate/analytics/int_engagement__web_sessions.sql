@@ -5,7 +5,6 @@
 
 with web_events as (
     select
-        source_row_key,
         customer_id,
         event_type,
         occurred_at,
