@@ -4,8 +4,9 @@ One project copy walks through a month of daily runs: plain daily runs, late eve
 outside the lookback (one older than the window, which only moves last_event_at), a copy with an
 earlier timestamp, and a weights edit followed by the documented recompute (a plain `dbt build`).
 After each step the history is compared row by row with pytests/history_oracle.py, and after the
-late events and the weights edit also with a `--full-refresh` of the same state. A second project
-checks the optional time decay. dbt runs are few and select only what the step needs.
+late events and the weights edit also with a `--full-refresh` of the same state. Another project
+walks through runs that repeat a date, skip days, jump past the window or change the lookback, and
+one more checks the optional time decay. dbt runs are few and select only what the step needs.
 """
 
 from __future__ import annotations
@@ -243,3 +244,55 @@ def test_history_of_the_crafted_dataset(crafted_build: Built) -> None:
     assert differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY) == []
     assert differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
                        ("score_date", "from_tier", "to_tier")) == []
+
+
+@pytest.mark.not_on_spark("a dozen dbt runs in a row")
+def test_runs_that_skip_repeat_or_jump_ahead(new_project: Callable[[str], ProjectCopy]) -> None:
+    """Every kind of run after a full build: a plain run, the same score date again, a late event
+    beyond the lookback, a changed lookback, score dates that jump ahead (by more than the window
+    too, with a new customer) and a new history start date. Each run equals the oracle, and the
+    last one a full refresh."""
+    project, started = new_project("history_walk"), utc_now()
+    events = initial_events()
+    project.set_weights(WEIGHTS)
+    project.reset_database(events.tables)
+
+    def run(today: str, first: str, **more: Any) -> None:
+        project.reset_database(events.tables)
+        build(project, day(today), "+" + HISTORY, **more)
+        assert built_range(project) == (day(first), day(today))
+        expect_oracle(project, events, WEIGHTS, day(today), started,
+                      history_start=day(more["engagement_history_start_date"])
+                      if "engagement_history_start_date" in more else None)
+
+    run("2024-03-29", "2024-01-05")
+    events.days("2024-03-30", "2024-03-30")
+    run("2024-03-30", "2024-03-27")
+    # The same score date again.
+    run("2024-03-30", "2024-03-28")
+    # A late event beyond the lookback rebuilds from its day...
+    events.days("2024-03-31", "2024-03-31")
+    events.add("uninstaller", "like", datetime(2024, 3, 10, 8), times=3)
+    run("2024-03-31", "2024-03-10")
+    # ... and the next run is a plain one again.
+    events.days("2024-04-01", "2024-04-01")
+    run("2024-04-01", "2024-03-29")
+    # A shorter lookback.
+    events.days("2024-04-02", "2024-04-03")
+    run("2024-04-02", "2024-04-01", engagement_lookback_days=1)
+    run("2024-04-03", "2024-04-02", engagement_lookback_days=1)
+    # Score dates that jump ahead: by 9 days, then by more than the window (a new customer
+    # starts, others go quiet).
+    events.days("2024-04-04", "2024-04-12")
+    run("2024-04-12", "2024-04-03", engagement_lookback_days=1)
+    events.add("newcomer", "app_open", datetime(2024, 4, 20, 10))
+    events.days("2024-05-10", "2024-05-20")
+    run("2024-05-20", "2024-04-12", engagement_lookback_days=1)
+    # A history start date rebuilds every date (from it), then runs are plain again.
+    start = {"engagement_history_start_date": "2024-03-01"}
+    run("2024-05-21", "2024-03-01", **start)
+    events.days("2024-05-22", "2024-05-22")
+    run("2024-05-22", "2024-05-19", **start)
+    incremental = project.snapshot(HISTORY)
+    build(project, day("2024-05-22"), HISTORY, "--full-refresh", **start)
+    assert project.snapshot(HISTORY) == incremental
