@@ -19,3 +19,18 @@
 {% macro engagement_channels() %}
     {{ return(['web', 'app', 'social', 'offline', 'survey', 'product']) }}
 {% endmacro %}
+
+{#- The canonical event stream is a view where the engine plans through views cheaply. Spark
+    re-analyses a view's whole tree at every reference, and the score reads the stream about a
+    dozen times, which ran the driver out of heap on a few hundred rows; there it is a table. -#}
+{% macro engagement_event_stream_materialization() %}
+    {{ return(adapter.dispatch('engagement_event_stream_materialization', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_event_stream_materialization() %}
+    {{ return('view') }}
+{% endmacro %}
+
+{% macro spark__engagement_event_stream_materialization() %}
+    {{ return('table') }}
+{% endmacro %}

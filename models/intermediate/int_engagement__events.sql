@@ -1,3 +1,5 @@
+{{ config(materialized=engagement_event_stream_materialization()) }}
+
 {#- The canonical event stream: one row per accepted event. An attended offline registration
     gives a second event, `attendance`, at midnight of the event day. -#}
 with accepted_rows as (
