@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from analytics_oracle import DERIVED_TYPES, Analytics, derived_weights, expected_analytics
-from harness import ProjectCopy, as_decimal, as_naive_utc, build_vars, diff_mart, utc_now
+from harness import DATA_ONLY, ProjectCopy, as_decimal, as_naive_utc, build_vars, diff_mart, utc_now
 from oracle import Row, Weight, expected_marts
 
 
@@ -113,7 +113,7 @@ def build(project: ProjectCopy, raw: dict[str, list[Row]], weights: list[Weight]
     run_started_at = utc_now()
     project.set_weights(weights)
     project.reset_database(raw)
-    result = project.build({**build_vars(SCORE_DATE, WINDOW_DAYS), **dbt_vars}, *extra)
+    result = project.build({**build_vars(SCORE_DATE, WINDOW_DAYS), **dbt_vars}, *extra, *DATA_ONLY)
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
     return run_started_at
 

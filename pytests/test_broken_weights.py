@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import Built, build_crafted
-from harness import BuildResult, ProjectCopy, build_vars, weights_csv, write_csv
+from harness import DATA_ONLY, BuildResult, ProjectCopy, build_vars, weights_csv, write_csv
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS
 
 PROTECTED = ("customer_engagement_scores", "customer_engagement_tiers")
@@ -77,7 +77,7 @@ def test_bad_weights_fail_build_and_keep_scores(good: Built, edit: BadEdit) -> N
     before = snapshot(project)
     write_csv(project.weights_path, edit.apply(weights_csv(CRAFTED_WEIGHTS)))
     try:
-        result = project.build(build_vars(SCORE_DATE, WINDOW_DAYS))
+        result = project.build(build_vars(SCORE_DATE, WINDOW_DAYS), *DATA_ONLY)
         assert not result.success, "dbt build accepted a bad weights seed"
         assert snapshot(project) == before
         failing = failing_test_rows(project, result)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from conftest import Built
-from harness import ProjectCopy, as_decimal, as_naive_utc, utc_now
+from harness import DATA_ONLY, ProjectCopy, as_decimal, as_naive_utc, utc_now
 from history_oracle import daily_history, score_changes, tier_transitions
 from oracle import Row, Weight
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
@@ -116,7 +116,7 @@ def built_range(project: ProjectCopy) -> tuple[date, date]:
 def build(project: ProjectCopy, score_date: date, *select: str, **more: Any) -> None:
     # cautious: no tests of models outside the selection (e.g. relationships to customers).
     args = ("--select", *select, "--indirect-selection", "cautious") if select else ()
-    result = project.build(history_vars(score_date, **more), *args)
+    result = project.build(history_vars(score_date, **more), *args, *DATA_ONLY)
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
 
 
@@ -216,9 +216,8 @@ def test_time_decay_on_scores_and_history(new_project: Callable[[str], ProjectCo
     events = initial_events()
     project.set_weights(WEIGHTS)
     project.reset_database(events.tables)
-    # The unit tests would see the half-life too; they run in every other build.
-    build(project, day("2024-03-29"), "+" + HISTORY, "+customer_engagement_scores", "--exclude-resource-type",
-          "unit_test", engagement_decay_half_life_days=7)
+    # build() leaves out the unit tests, which would see the half-life too.
+    build(project, day("2024-03-29"), "+" + HISTORY, "+customer_engagement_scores", engagement_decay_half_life_days=7)
     expected = expect_oracle(project, events, WEIGHTS, day("2024-03-29"), started, half_life=7)
     # The scores mart decays the same way: its rows are the history's last date.
     last = [{k: v for k, v in r.items() if k not in ("engagement_tier", "tier_rank")}
