@@ -236,6 +236,9 @@ def spark_session(workdir: Path) -> Iterator[Any]:
                 f"jdbc:derby:;databaseName={workdir / 'metastore_db'};create=true")
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={workdir} -Duser.timezone=UTC")
         .config("spark.sql.shuffle.partitions", "4")
+        # Local mode still listens for its executors and block manager: on loopback only.
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .getOrCreate()
     )

@@ -53,6 +53,9 @@ def spark_session(workdir: Path):  # type: ignore[no-untyped-def]
         )
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={workdir} -Duser.timezone=UTC")
         .config("spark.driver.memory", "6g")
+        # Local mode still listens for its executors and block manager: on loopback only.
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .getOrCreate()
     )
