@@ -43,7 +43,16 @@ earlier_scores as (
 -- Each change of tier starts a new stretch; days_in_current_tier counts the days of the stretch.
 tier_stretches as (
     select
-        *,
+        customer_id,
+        score_date,
+        engagement_score,
+        engagement_tier,
+        tier_rank,
+        {%- for days in periods %}
+            score_{{ days }}d_before,
+        {%- endfor %}
+        previous_tier,
+        previous_tier_rank,
         sum(case when previous_tier = engagement_tier then 0 else 1 end) over (
             partition by customer_id
             order by score_date
