@@ -221,27 +221,12 @@ class Engine:
 
 @contextmanager
 def spark_session(workdir: Path) -> Iterator[Any]:
-    """The session dbt-spark's `session` method picks up (getOrCreate), set up as in profiles.yml:
-    its own warehouse and Derby metastore under workdir, UTC everywhere."""
+    """The local session of tools/local_spark.py, stopped at the end."""
     os.environ["TZ"] = "UTC"
     time.tzset()
-    from pyspark.sql import SparkSession
+    from local_spark import local_spark_session
 
-    session = (
-        SparkSession.builder.enableHiveSupport()
-        .master("local[2]")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(workdir / "warehouse"))
-        .config("spark.hadoop.javax.jdo.option.ConnectionURL",
-                f"jdbc:derby:;databaseName={workdir / 'metastore_db'};create=true")
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={workdir} -Duser.timezone=UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        # Local mode still listens for its executors and block manager: on loopback only.
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
+    session = local_spark_session(workdir)
     try:
         yield session
     finally:

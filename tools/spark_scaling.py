@@ -26,7 +26,8 @@ from dbt.cli.main import dbtRunner
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-import generate_demo_data  # noqa: E402  (sibling script, not an installed package)
+import generate_demo_data  # noqa: E402  (sibling scripts, not an installed package)
+from local_spark import local_spark_session  # noqa: E402
 
 SCORING_PATH = (
     "int_engagement__validated_rows",
@@ -36,29 +37,6 @@ SCORING_PATH = (
     "customer_engagement_scores",
     "customer_engagement_tiers",
 )
-
-
-def spark_session(workdir: Path):  # type: ignore[no-untyped-def]
-    """The session dbt's `session` method will reuse (getOrCreate), configured like profiles.yml."""
-    from pyspark.sql import SparkSession
-
-    return (
-        SparkSession.builder.enableHiveSupport()
-        .master("local[2]")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(workdir / "warehouse"))
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={workdir / 'metastore_db'};create=true",
-        )
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={workdir} -Duser.timezone=UTC")
-        .config("spark.driver.memory", "6g")
-        # Local mode still listens for its executors and block manager: on loopback only.
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
 
 
 def export_raw(events: int, workdir: Path, end_date: date) -> dict[str, int]:
@@ -92,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = export_raw(args.events, workdir, end_date)
     print(f"generated {sum(counts.values()) - counts['customers']:,} raw event rows in {time.perf_counter() - started:.0f} s")
 
-    spark = spark_session(workdir)
+    spark = local_spark_session(workdir, driver_memory="6g")
     spark.sql("create database if not exists raw")
     for table in counts:
         spark.sql(f"create table raw.{table} using parquet location '{workdir / 'parquet' / table}'")
