@@ -248,22 +248,36 @@ class StepResult:
 
 
 def _dbt(args: list[str], dbt_vars: dict[str, Any]) -> tuple[float, float, dict[str, float]]:
-    """Run dbt in this process; (wall, summed model time, per-model times). A model's time is its
-    execute phase: the SQL the database runs, without dbt's Jinja compilation (in the wall time)."""
+    """Run dbt in this process; (wall, summed model time, per-model times). A model's time is the
+    SQL it runs: its execute phase plus the queries it ran while compiling (the history decides
+    what to rebuild there), without dbt's Jinja compilation (in the wall time)."""
     from dbt.cli.main import dbtRunner
+    from dbt_common.events.base_types import EventMsg
+
+    queries: list[tuple[str, datetime, float]] = []
+
+    def on_event(event: EventMsg) -> None:
+        if event.info.name == "SQLQueryStatus" and event.data.node_info.unique_id:
+            queries.append((event.data.node_info.unique_id, event.info.ts.ToDatetime(), event.data.elapsed))
 
     started = time.perf_counter()
-    result = dbtRunner().invoke([*args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
-                                 "--vars", json.dumps(dbt_vars)])
+    result = dbtRunner(callbacks=[on_event]).invoke([*args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
+                                                     "--vars", json.dumps(dbt_vars)])
     wall = time.perf_counter() - started
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception}")
     models: dict[str, float] = {}
     for node_result in getattr(result.result, "results", None) or []:
         node = node_result.node
-        if node.resource_type == "model":
-            models[node.name] = sum((t.completed_at - t.started_at).total_seconds()
-                                    for t in node_result.timing if t.name == "execute")
+        if node.resource_type != "model":
+            continue
+        execute = [t for t in node_result.timing if t.name == "execute"]
+        if not execute:
+            continue
+        executed_from = execute[0].started_at
+        compiling = sum(elapsed for unique_id, finished, elapsed in queries
+                        if unique_id == node.unique_id and finished < executed_from)
+        models[node.name] = compiling + sum((t.completed_at - t.started_at).total_seconds() for t in execute)
     return wall, sum(models.values()), models
 
 
@@ -453,7 +467,7 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
     slowest = sorted(b_models.items(), key=lambda item: -item[1])[:5]
     lines += [
         "",
-        "Model time is the sum of the models' execute phases in dbt (the SQL the database runs; what the targets"
+        "Model time is the sum of the models' execute phases in dbt plus the queries a model runs while it compiles (the SQL the database runs; what the targets"
         " are about); the dbt wall time adds dbt's start-up, parsing, Jinja compilation and, for (b), the data"
         " tests. (d) runs the history model alone: the all-days tables it reads are rebuilt first, in full"
         " (the line above the downstream marts). Load average before the runs:"
