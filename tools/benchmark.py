@@ -467,8 +467,8 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
     slowest = sorted(b_models.items(), key=lambda item: -item[1])[:5]
     lines += [
         "",
-        "Model time is the sum of the models' execute phases in dbt plus the queries a model runs while it compiles (the SQL the database runs; what the targets"
-        " are about); the dbt wall time adds dbt's start-up, parsing, Jinja compilation and, for (b), the data"
+        "Model time is the sum of the models' execute phases in dbt plus the queries a model runs while it"
+        " compiles (the SQL the database runs; what the targets are about); the dbt wall time adds dbt's start-up, parsing, Jinja compilation and, for (b), the data"
         " tests. (d) runs the history model alone: the all-days tables it reads are rebuilt first, in full"
         " (the line above the downstream marts). Load average before the runs:"
         f" {', '.join(f'{r.load_before:.1f}' for s in (a, b, c, d) for r in s.runs)} (a busy machine inflates wall times).",
