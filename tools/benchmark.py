@@ -468,9 +468,10 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
     lines += [
         "",
         "Model time is the sum of the models' execute phases in dbt plus the queries a model runs while it"
-        " compiles (the SQL the database runs; what the targets are about); the dbt wall time adds dbt's start-up, parsing, Jinja compilation and, for (b), the data"
-        " tests. (d) runs the history model alone: the all-days tables it reads are rebuilt first, in full"
-        " (the line above the downstream marts). Load average before the runs:"
+        " compiles (the SQL the database runs; what the targets are about); the dbt wall time adds dbt's"
+        " start-up, parsing, Jinja compilation and, for (b), the data tests. (d) runs the history model"
+        " alone: the all-days tables it reads are rebuilt first, in full (the line above the downstream"
+        " marts). Load average before the runs:"
         f" {', '.join(f'{r.load_before:.1f}' for s in (a, b, c, d) for r in s.runs)} (a busy machine inflates wall times).",
         f"(b) by model (median run): {', '.join(f'{name} {seconds:.2f} s' for name, seconds in slowest)}.",
         f"The floor and customer_engagement_scores agree: {floor_check.get('rows', 0):,} rows,"
