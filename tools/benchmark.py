@@ -248,11 +248,11 @@ class StepResult:
 
 
 def _dbt(args: list[str], dbt_vars: dict[str, Any]) -> tuple[float, float, dict[str, float]]:
-    """Run dbt in this process; (wall, model time, per-model times). A model's time is the SQL it
-    runs: its execute phase plus the queries it ran while compiling (the history decides what to
-    rebuild there), without dbt's Jinja compilation (in the wall time). The model time of the run
-    is the time during which at least one model did that: two models running side by side on
-    dbt's two threads count once, as they do on the clock."""
+    """Run dbt in this process; (wall, model time, per-model times). A model's time is its execute
+    phase (its SQL and dbt's materialization around it) plus the queries it ran while compiling
+    (the history decides what to rebuild there), without dbt's Jinja compilation (in the wall
+    time). The model time of the run is the time during which at least one model did that: two
+    models running side by side on dbt's two threads count once, as they do on the clock."""
     from dbt.cli.main import dbtRunner
     from dbt_common.events.base_types import EventMsg
 
