@@ -280,9 +280,9 @@ def _dbt(args: list[str], dbt_vars: dict[str, Any]) -> tuple[float, float, dict[
         executed_from = execute[0].started_at
         compiling = [(finished - timedelta(seconds=elapsed), finished) for unique_id, finished, elapsed in queries
                      if unique_id == node.unique_id and finished < executed_from]
-        executing = [(t.started_at, t.completed_at) for t in execute]
-        models[node.name] = sum((end - start).total_seconds() for start, end in compiling + executing)
-        busy += compiling + executing
+        intervals = compiling + [(t.started_at, t.completed_at) for t in execute]
+        models[node.name] = sum((end - start).total_seconds() for start, end in intervals)
+        busy += intervals
     return wall, _covered_seconds(busy), models
 
 
@@ -291,11 +291,10 @@ def _covered_seconds(intervals: list[tuple[datetime, datetime]]) -> float:
     covered = 0.0
     reach: datetime | None = None
     for start, end in sorted(intervals):
-        if reach is not None and start < reach:
-            start = reach
+        start = start if reach is None else max(start, reach)
         if end > start:
             covered += (end - start).total_seconds()
-        reach = end if reach is None else max(reach, end)
+            reach = end
     return covered
 
 
