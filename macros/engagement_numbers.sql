@@ -18,3 +18,40 @@
 {% macro bigquery__engagement_try_cast_numeric(expression) %}
     safe_cast(trim({{ expression }}) as {{ dbt.type_numeric() }})
 {%- endmacro %}
+
+{#- 100 × (later − earlier) / |earlier| of two scores (2 decimals), rounded half away from zero to
+    2 decimals like the score; null when earlier is 0 or null. Worked out in whole hundredths:
+    DuckDB divides decimals in floating point, which rounds -79.975 to -79.97. -#}
+{% macro engagement_percent_change(later, earlier) %}
+    {%- set change = "cast(round(100 * (" ~ later ~ " - " ~ earlier ~ "), 0) as " ~ dbt.type_bigint() ~ ")" -%}
+    {%- set base = "cast(round(100 * abs(" ~ earlier ~ "), 0) as " ~ dbt.type_bigint() ~ ")" -%}
+    {%- set hundredths = engagement_integer_divide("20000 * abs(" ~ change ~ ") + " ~ base, "2 * " ~ base) -%}
+    cast(
+        case
+            when {{ base }} <> 0
+                then 0.01 * case when {{ change }} < 0 then -{{ hundredths }} else {{ hundredths }} end
+        end
+        as {{ engagement_type_score() }}
+    )
+{%- endmacro %}
+
+{#- a div b of two whole numbers a >= 0, b > 0. -#}
+{% macro engagement_integer_divide(numerator, denominator) %}
+    {{ return(adapter.dispatch('engagement_integer_divide', 'customer_engagement')(numerator, denominator)) }}
+{% endmacro %}
+
+{% macro default__engagement_integer_divide(numerator, denominator) -%}
+    cast(floor(cast({{ numerator }} as {{ dbt.type_numeric() }}) / ({{ denominator }})) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro duckdb__engagement_integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}
+
+{% macro postgres__engagement_integer_divide(numerator, denominator) -%}
+    (cast({{ numerator }} as {{ dbt.type_bigint() }}) / cast({{ denominator }} as {{ dbt.type_bigint() }}))
+{%- endmacro %}
+
+{% macro spark__engagement_integer_divide(numerator, denominator) -%}
+    (cast({{ numerator }} as bigint) div cast({{ denominator }} as bigint))
+{%- endmacro %}

@@ -5,13 +5,22 @@
     nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
 {%- endmacro %}
 
+{#- A raw row's id: blank (empty or spaces) is no id, like a blank customer_id; any other id is
+    kept as sent. -#}
+{% macro engagement_clean_id(column) %}
+    case
+        when trim(cast({{ column }} as {{ dbt.type_string() }})) = '' then null
+        else cast({{ column }} as {{ dbt.type_string() }})
+    end
+{%- endmacro %}
+
 {#- Event types are matched to weights lower-cased and trimmed. -#}
 {% macro engagement_clean_type(column) %}
     nullif(lower(trim(cast({{ column }} as {{ dbt.type_string() }}))), '')
 {%- endmacro %}
 
-{#- Which raw rows are copies of each other: the same id; a row without an id is a copy only of
-    a row equal in every column. Shared by staging (dedupe) and reconciliation (count). -#}
+{#- Which raw rows are copies of each other: the same id; a row without an id (or a blank one) is
+    a copy only of a row equal in every other column. Shared by staging (dedupe) and reconciliation (count). -#}
 {% macro engagement_row_key(id_column, other_columns) %}
     {#- Each value is written as 'v' and its text with '~' and '|' escaped ('n' for null), so two
         different rows can never spell the same string: ('a|b', 'c') and ('a', 'b|c') stay apart.
@@ -25,7 +34,7 @@
         {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
     {%- endfor -%}
     coalesce(
-        cast({{ id_column }} as {{ dbt.type_string() }}),
+        {{ engagement_clean_id(id_column) }},
         {{ dbt.concat(["'no-id:'", dbt.hash(dbt.concat(parts))]) }}
     )
 {%- endmacro %}

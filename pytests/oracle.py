@@ -105,6 +105,11 @@ def clean_id(value: str | None) -> str | None:
     return value or None
 
 
+def clean_row_id(value: str | None) -> str | None:
+    """A raw row's id: blank (empty or spaces) is no id; any other id as sent."""
+    return None if value is None or not value.strip(" ") else value
+
+
 def clean_type(value: str | None) -> str | None:
     """Lower-cased, trimmed type; blank is missing."""
     if value is None:
@@ -222,6 +227,8 @@ def stage(raw: Mapping[str, Sequence[Row] | None], customer_ids: set[str],
         if rows is None:
             continue
         full_rows = [_full(r, source.columns) for r in rows]
+        for row in full_rows:
+            row[source.id_column] = clean_row_id(row[source.id_column])
         kept, duplicates = deduplicate(full_rows, source.id_column, tuple(source.columns),
                                        source.timestamp_column)
         accepted = rejected = 0

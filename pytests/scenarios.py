@@ -244,6 +244,12 @@ def add_rejections(d: Dataset, run_started_at: datetime) -> None:
     d.customer("pad_ev", engagement_score=Decimal("1.00"))
     d.web("  pad_ev ", "page_view", _day(5))  # the event's id is padded
     d.customer("   ")  # a blank customer id is not a customer
+    # A blank event id is no id: these rows of two customers are three events, none lost.
+    d.customer("blank_id_a", event_count=2)
+    d.app("blank_id_a", "app_open", _day(6, 8), event_id="")
+    d.app("blank_id_a", "app_open", _day(6, 9), event_id="   ")
+    d.customer("blank_id_b", event_count=1)
+    d.app("blank_id_b", "app_open", _day(6, 8), event_id="")
     web = [
         (None, IN_WINDOW, "anonymous"), (" ", IN_WINDOW, "anonymous"),
         ("", IN_WINDOW, "anonymous"), (None, None, "anonymous"),

@@ -76,9 +76,7 @@ final as (
         {%- endfor %}
         -- Relative to the size of the earlier score, so a fall is negative also below zero.
         {%- for days in periods %}
-            cast(round(
-                100 * (engagement_score - score_{{ days }}d_before) / nullif(abs(score_{{ days }}d_before), 0), 2
-            ) as {{ engagement_type_score() }}) as pct_change_{{ days }}d,
+            {{ engagement_percent_change('engagement_score', 'score_' ~ days ~ 'd_before') }} as pct_change_{{ days }}d,
         {%- endfor %}
         previous_tier,
         previous_tier_rank,

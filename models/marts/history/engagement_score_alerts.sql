@@ -56,10 +56,14 @@ score_drops as (
         score_changes.customer_id,
         score_changes.score_date,
         'score_drop' as alert_type,
+        -- Percentages are compared exactly (pct_change is rounded): 29.998 % is not 30 %.
         case
             when
                 -score_changes.change_7d >= 2 * {{ drop_points }}
-                or (score_changes.score_7d_before > 0 and -score_changes.pct_change_7d >= 2 * {{ drop_pct }})
+                or (
+                    score_changes.score_7d_before > 0
+                    and -100 * score_changes.change_7d >= 2 * {{ drop_pct }} * score_changes.score_7d_before
+                )
                 then 'high'
             else 'medium'
         end as severity,
@@ -77,7 +81,10 @@ score_drops as (
             and week_before.score_date = {{ dbt.dateadd('day', -7, 'score_changes.score_date') }}
     where
         score_changes.change_7d <= -{{ drop_points }}
-        or (score_changes.score_7d_before > 0 and score_changes.pct_change_7d <= -{{ drop_pct }})
+        or (
+            score_changes.score_7d_before > 0
+            and -100 * score_changes.change_7d >= {{ drop_pct }} * score_changes.score_7d_before
+        )
 ),
 
 tier_drops as (

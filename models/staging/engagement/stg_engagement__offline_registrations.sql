@@ -18,7 +18,7 @@ final as (
     select
         'offline_registrations' as source_table,
         source_row_key,
-        cast(registration_id as {{ dbt.type_string() }}) as source_id,
+        {{ engagement_clean_id('registration_id') }} as source_id,
         {{ engagement_clean_text('customer_id') }} as customer_id,
         'offline' as channel,
         'registration' as event_type,

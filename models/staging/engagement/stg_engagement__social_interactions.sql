@@ -17,7 +17,7 @@ final as (
     select
         'social_interactions' as source_table,
         source_row_key,
-        cast(interaction_id as {{ dbt.type_string() }}) as source_id,
+        {{ engagement_clean_id('interaction_id') }} as source_id,
         {{ engagement_clean_text('customer_id') }} as customer_id,
         'social' as channel,
         {{ engagement_clean_type('interaction_type') }} as event_type,

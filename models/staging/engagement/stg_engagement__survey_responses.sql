@@ -16,7 +16,7 @@ with deduplicated as (
 typed as (
     select
         source_row_key,
-        cast(response_id as {{ dbt.type_string() }}) as source_id,
+        {{ engagement_clean_id('response_id') }} as source_id,
         {{ engagement_clean_text('customer_id') }} as customer_id,
         {{ engagement_clean_type('survey_type') }} as survey_type,
         cast(score as {{ dbt.type_int() }}) as score,

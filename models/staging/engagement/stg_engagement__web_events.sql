@@ -19,7 +19,7 @@ final as (
     select
         'web_events' as source_table,
         source_row_key,
-        cast(event_id as {{ dbt.type_string() }}) as source_id,
+        {{ engagement_clean_id('event_id') }} as source_id,
         {{ engagement_clean_text('customer_id') }} as customer_id,
         'web' as channel,
         {{ engagement_clean_type('event_type') }} as event_type,
