@@ -55,3 +55,18 @@
 {% macro spark__engagement_integer_divide(numerator, denominator) -%}
     (cast({{ numerator }} as bigint) div cast({{ denominator }} as bigint))
 {%- endmacro %}
+
+{#- Whole microseconds from one timestamp to a later one. dbt.datediff counts the boundaries of
+    the unit crossed: in seconds, 10:00:00.9 to 10:00:01.1 is 1 on DuckDB, and Spark's drops the
+    fractions of a second; microseconds are what the timestamps hold. -#}
+{% macro engagement_microseconds_between(earlier, later) %}
+    {{ return(adapter.dispatch('engagement_microseconds_between', 'customer_engagement')(earlier, later)) }}
+{% endmacro %}
+
+{% macro default__engagement_microseconds_between(earlier, later) -%}
+    cast({{ dbt.datediff(earlier, later, 'microsecond') }} as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro spark__engagement_microseconds_between(earlier, later) -%}
+    (unix_micros({{ later }}) - unix_micros({{ earlier }}))
+{%- endmacro %}

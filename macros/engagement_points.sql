@@ -8,7 +8,7 @@
     The tracker's session_id is trusted as sent; events without one start a new session after
     engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in). -#}
 {% macro engagement_web_session_ctes(web_events) %}
-    {%- set session_seconds = dbt.datediff('session_start_at', 'session_end_at', 'second') -%}
+    {%- set session_microseconds = engagement_microseconds_between('session_start_at', 'session_end_at') -%}
 untracked_web_events as (
     select
         customer_id,
@@ -29,8 +29,8 @@ untracked_session_starts as (
         occurred_at,
         case
             when previous_occurred_at is null then 1
-            when {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }}
-                > {{ engagement_session_timeout_seconds() }} then 1
+            when {{ engagement_microseconds_between('previous_occurred_at', 'occurred_at') }}
+                > {{ engagement_session_timeout_seconds() * 1000000 }} then 1
             else 0
         end as starts_session
     from untracked_web_events
@@ -102,8 +102,12 @@ web_sessions as (
         cast(web_events as {{ dbt.type_bigint() }}) as web_events,
         cast(page_views as {{ dbt.type_bigint() }}) as page_views,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast({{ session_seconds }} as {{ dbt.type_bigint() }}) as duration_seconds,
-        {{ engagement_ratio(session_seconds, '60') }} as duration_minutes,
+        {{ engagement_integer_divide(session_microseconds, '1000000') }} as duration_seconds,
+        -- Exact to the microsecond, rounded half up to 6 decimals (micro-minutes).
+        cast(
+            0.000001 * {{ engagement_integer_divide('2 * ' ~ session_microseconds ~ ' + 60', '120') }}
+            as {{ dbt.type_numeric() }}
+        ) as duration_minutes,
         page_views = 1 and web_events = 1 as is_bounce
     from session_totals
 )

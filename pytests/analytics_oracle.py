@@ -60,7 +60,10 @@ class Session:
 
     @property
     def minutes(self) -> Decimal:
-        return micro(Decimal(self.seconds) / 60)
+        """Exact to the microsecond the timestamps hold."""
+        elapsed = self.end - self.start
+        microseconds = (elapsed.days * 86_400 + elapsed.seconds) * 1_000_000 + elapsed.microseconds
+        return micro(Decimal(microseconds) / 60_000_000)
 
     @property
     def is_bounce(self) -> bool:

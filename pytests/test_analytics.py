@@ -69,6 +69,11 @@ def analytics_dataset() -> dict[str, list[Row]]:
     web("edge", "click", "2024-03-10 10:30:00")
     web("edge", "click", "2024-03-10 11:00:01")
     web("edge", "page_view", "2024-03-10 12:00:00")
+    # Fractions of a second: 30:00.7 apart is past the timeout; a 9:59.1 session lasts 9.985 minutes.
+    customer("fractions")
+    web("fractions", "page_view", "2024-03-18 10:00:00.200")
+    web("fractions", "page_view", "2024-03-18 10:30:00.900")
+    web("fractions", "click", "2024-03-18 10:40:00")
     # Tracker sessions across midnight and a 30:30 gap; an interleaved untracked page view is its
     # own session; a copy of a row counts once; a rejected (future) row never forms a session.
     customer("tracked")
@@ -151,6 +156,9 @@ def test_sessions_match_oracle(analytics_build: tuple[ProjectCopy, Analytics]) -
     tracked = sorted((s.session_id or "-", s.web_events) for s in expected.sessions
                      if s.customer_id == "tracked")
     assert tracked == [("-", 1), ("T1", 3), ("T2", 1)]
+    fractions = sorted((s.web_events, s.minutes) for s in expected.sessions
+                       if s.customer_id == "fractions")
+    assert fractions == [(1, Decimal(0)), (2, Decimal("9.985000"))]
 
 
 def test_metrics_match_oracle(analytics_build: tuple[ProjectCopy, Analytics]) -> None:

@@ -23,9 +23,10 @@
 {% endmacro %}
 
 {#- The values of a list var as SQL string literals for an `in (...)` list. -#}
-{% macro engagement_in_list(name, default) %}
+{% macro engagement_in_list(name, default, lower_case=false) %}
     {%- set literals = [] -%}
     {%- for value in engagement_list_var(name, default) -%}
+        {%- set value = value | lower if lower_case else value -%}
         {%- do literals.append("'" ~ value | replace("'", "''") ~ "'") -%}
     {%- endfor -%}
     ({{ literals | join(', ') }})

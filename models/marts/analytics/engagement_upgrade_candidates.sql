@@ -9,7 +9,8 @@ with customers as (
         plan,
         signed_up_at
     from {{ ref('stg_engagement__customers') }}
-    where plan in {{ engagement_in_list('engagement_upgrade_plans', ['free', 'trial']) }}
+    -- Plans are names people type: 'Free' is free.
+    where lower(plan) in {{ engagement_in_list('engagement_upgrade_plans', ['free', 'trial'], lower_case=true) }}
 ),
 
 customer_tiers as (
