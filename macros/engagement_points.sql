@@ -8,7 +8,6 @@
     The tracker's session_id is trusted as sent; events without one start a new session after
     engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in). -#}
 {% macro engagement_web_session_ctes(web_events) %}
-    {%- set session_microseconds = engagement_microseconds_between('session_start_at', 'session_end_at') -%}
 untracked_web_events as (
     select
         customer_id,
@@ -102,13 +101,10 @@ web_sessions as (
         cast(web_events as {{ dbt.type_bigint() }}) as web_events,
         cast(page_views as {{ dbt.type_bigint() }}) as page_views,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        {{ engagement_integer_divide(session_microseconds, '1000000') }} as duration_seconds,
-        -- Exact to the microsecond, rounded half up to 6 decimals (micro-minutes).
-        cast(
-            0.000001 * {{ engagement_integer_divide('2 * ' ~ session_microseconds ~ ' + 60', '120') }}
-            as {{ dbt.type_numeric() }}
-        ) as duration_minutes,
-        page_views = 1 and web_events = 1 as is_bounce
+        {{ engagement_integer_divide(engagement_microseconds_between('session_start_at', 'session_end_at'), '1000000') }}
+            as duration_seconds,
+        {{ engagement_session_minutes('session_start_at', 'session_end_at') }} as duration_minutes,
+        {{ engagement_is_bounce('page_views', 'web_events') }} as is_bounce
     from session_totals
 )
 {%- endmacro %}
@@ -117,7 +113,6 @@ web_sessions as (
     (channel web), each stamped at its session's start so it lands on the session's day. They
     carry a quantity (minutes for minutes_on_site, else 1) and add points, never events. -#}
 {% macro engagement_derived_event_ctes(web_sessions) %}
-    {%- set minutes_cap = engagement_positive_number_var('engagement_session_minutes_cap', 60) -%}
 visit_days as (
     select
         customer_id,
@@ -177,14 +172,7 @@ minutes_on_site_events as (
         'minutes_on_site' as event_type,
         session_start_at as occurred_at,
         session_date as event_date,
-        -- An open tab is not attention: one session scores at most the cap.
-        cast(
-            case
-                when duration_minutes > {{ minutes_cap }} then {{ minutes_cap }}
-                else duration_minutes
-            end
-            as {{ dbt.type_numeric() }}
-        ) as quantity
+        {{ engagement_capped_session_minutes('duration_minutes') }} as quantity
     from {{ web_sessions }}
     where duration_minutes > 0
 ),
@@ -288,11 +276,7 @@ capped_daily_counts as (
         daily_counts.event_count,
         daily_counts.derived_event_count,
         daily_counts.units,
-        cast(case
-            when event_weights.daily_cap is not null and daily_counts.units > event_weights.daily_cap
-                then event_weights.daily_cap
-            else daily_counts.units
-        end as {{ dbt.type_numeric() }}) as counted_units,
+        {{ engagement_capped_units('daily_counts.units', 'event_weights.daily_cap') }} as counted_units,
         event_weights.weight,
         daily_counts.last_occurred_at
     from daily_counts
@@ -357,4 +341,31 @@ event_type_points as (
     from window_daily_points
     group by customer_id, channel, event_type
 )
+{%- endmacro %}
+
+{#- Minutes from a session's first event to its last, exact to the microsecond and rounded half up
+    to 6 decimals (whole micro-minutes). -#}
+{% macro engagement_session_minutes(start_at, end_at) %}
+    {%- set microseconds = engagement_microseconds_between(start_at, end_at) -%}
+    cast(0.000001 * {{ engagement_integer_divide('2 * ' ~ microseconds ~ ' + 60', '120') }} as {{ dbt.type_numeric() }})
+{%- endmacro %}
+
+{#- A bounce is a session of exactly one page view and nothing else. -#}
+{% macro engagement_is_bounce(page_views, web_events) %}
+    ({{ page_views }} = 1 and {{ web_events }} = 1)
+{%- endmacro %}
+
+{#- What a session's minutes count for minutes_on_site: an open tab is not attention, so one
+    session scores at most engagement_session_minutes_cap. -#}
+{% macro engagement_capped_session_minutes(minutes) %}
+    {%- set minutes_cap = engagement_positive_number_var('engagement_session_minutes_cap', 60) -%}
+    cast(case when {{ minutes }} > {{ minutes_cap }} then {{ minutes_cap }} else {{ minutes }} end as {{ dbt.type_numeric() }})
+{%- endmacro %}
+
+{#- Units a customer scores for one event type on one day: at most its daily_cap (anti-gaming). -#}
+{% macro engagement_capped_units(units, daily_cap) %}
+    cast(
+        case when {{ daily_cap }} is not null and {{ units }} > {{ daily_cap }} then {{ daily_cap }} else {{ units }} end
+        as {{ dbt.type_numeric() }}
+    )
 {%- endmacro %}

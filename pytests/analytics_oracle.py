@@ -71,7 +71,8 @@ class Session:
 
 
 def accepted_web_hits(raw: Mapping[str, Sequence[Row] | None], params: Params) -> list[WebHit]:
-    """Accepted web rows (after removing copies), with their cleaned tracker session id."""
+    """Accepted web rows (after removing copies) up to the end of the score date, with their
+    cleaned tracker session id: events after score_date do not count, also not in a session."""
     rows = raw.get("web_events")
     if rows is None:
         return []
@@ -81,7 +82,8 @@ def accepted_web_hits(raw: Mapping[str, Sequence[Row] | None], params: Params) -
     kept, _ = deduplicate(full, source.id_column, tuple(source.columns), source.timestamp_column)
     hits = []
     for row in kept:
-        if rejection_reason(source, row, customer_ids, params) is None:
+        if (rejection_reason(source, row, customer_ids, params) is None
+                and row["occurred_at"].date() <= params.score_date):
             cid = clean_id(row["customer_id"])
             assert cid is not None
             hits.append(WebHit(cid, clean_type(row["event_type"]), row["occurred_at"],

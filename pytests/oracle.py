@@ -130,14 +130,16 @@ def _keep_order(row: Row, columns: Sequence[str], timestamp_column: str) -> tupl
 
 def deduplicate(rows: Iterable[Row], id_column: str, columns: Sequence[str],
                 timestamp_column: str) -> tuple[list[Row], int]:
-    """Keep one row per id (a null-id row is its own row unless wholly equal to another one).
+    """Keep one row per id (a null or blank id is no id: such a row is its own row unless wholly
+    equal to another one). Kept rows carry the cleaned id.
 
     Returns the kept rows and how many rows were duplicates.
     """
     groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
     total = 0
-    for row in rows:
+    for raw_row in rows:
         total += 1
+        row = {**raw_row, id_column: clean_row_id(raw_row[id_column])}
         ident = row[id_column]
         key = ("id", ident) if ident is not None else ("row", *(row[c] for c in columns))
         groups[key].append(row)
@@ -227,8 +229,6 @@ def stage(raw: Mapping[str, Sequence[Row] | None], customer_ids: set[str],
         if rows is None:
             continue
         full_rows = [_full(r, source.columns) for r in rows]
-        for row in full_rows:
-            row[source.id_column] = clean_row_id(row[source.id_column])
         kept, duplicates = deduplicate(full_rows, source.id_column, tuple(source.columns),
                                        source.timestamp_column)
         accepted = rejected = 0

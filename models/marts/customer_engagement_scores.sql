@@ -28,8 +28,9 @@ events as (
     from {{ ref('int_engagement__events') }}
 ),
 
--- Sessions run over all web events: a session's minutes and the returning-visit flag look past
--- the window's edges.
+-- Sessions run over the web events before the window too (a session's day is the day it starts,
+-- the returning-visit flag looks back one window), but not after score_date: later events do not
+-- count, so a session still going on at midnight ends there.
 web_events as (
     select
         customer_id,
@@ -37,7 +38,7 @@ web_events as (
         occurred_at,
         session_id
     from events
-    where channel = 'web'
+    where channel = 'web' and event_date <= {{ score_date }}
 ),
 
 {{ engagement_web_session_ctes('web_events') }},

@@ -1,6 +1,9 @@
-{#- One row per web session of a known customer, built from accepted web events (the steps are in
-    macros/engagement_points.sql, shared with the score mart). Materialized: the metrics mart and
-    the derived events of the daily points both read it. -#}
+{#- One row per web session of a known customer, built from accepted web events up to the end of
+    score_date (the steps are in macros/engagement_points.sql, shared with the score mart): events
+    after score_date do not count, so a session still going on at midnight ends there. The history
+    scores earlier dates too: int_engagement__open_session_points holds what such sessions were
+    worth on those. Materialized: the metrics mart and the derived events of the daily points both
+    read it. -#}
 {{ config(materialized='table') }}
 
 with web_events as (
@@ -10,7 +13,7 @@ with web_events as (
         occurred_at,
         session_id
     from {{ ref('int_engagement__events') }}
-    where channel = 'web'
+    where channel = 'web' and event_date <= {{ engagement_date_literal(engagement_score_date()) }}
 ),
 
 {{ engagement_web_session_ctes('web_events') }}

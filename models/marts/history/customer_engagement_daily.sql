@@ -46,6 +46,22 @@ with window_points as (
         and event_date <= {{ last_date }}
 ),
 
+-- A session still going on at the end of a score date counts on that date as it was then.
+open_session_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        score_date,
+        points,
+        final_points
+    from {{ ref('int_engagement__open_session_points') }}
+    where
+        score_date >= {{ first_date }}
+        and score_date <= {{ last_date }}
+),
+
 {% if score_dates.continues %}
     -- The dates before the first one built stay as they are: each customer's row of the day before
     -- says that their history has started and when they last had an event.
@@ -143,6 +159,30 @@ window_moves as (
         <= {{ engagement_date_literal(score_dates.last - modules.datetime.timedelta(days=window_days)) }}
 ),
 
+-- The difference counts on its score date only: added there, taken away the day after.
+open_session_moves as (
+    select
+        open_session_points.customer_id,
+        case
+            when window_directions.direction = 1 then open_session_points.score_date
+            else cast({{ dbt.dateadd('day', 1, 'open_session_points.score_date') }} as date)
+        end as score_date,
+        window_directions.direction * (open_session_points.points - open_session_points.final_points)
+            as total_points,
+        {%- for channel in channels %}
+            case
+                when open_session_points.channel = '{{ channel }}'
+                    then window_directions.direction * (open_session_points.points - open_session_points.final_points)
+                else 0
+            end as {{ channel }}_points,
+        {%- endfor %}
+        0 as event_count,
+        0 as active_days,
+        cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
+    from open_session_points
+    cross join window_directions
+),
+
 score_date_moves as (
     select
         customer_id,
@@ -152,7 +192,11 @@ score_date_moves as (
         {%- endfor %}
         sum(active_days) as active_days,
         max(last_occurred_at) as last_occurred_at
-    from window_moves
+    from (
+        select * from window_moves
+        union all
+        select * from open_session_moves
+    ) as moves
     group by customer_id, score_date
 ),
 
@@ -210,6 +254,14 @@ decayed_daily_points as (
         on
             window_points.event_date <= score_dates.score_date
             and window_points.event_date > {{ dbt.dateadd('day', -window_days, 'score_dates.score_date') }}
+    union all
+    select
+        customer_id,
+        channel,
+        score_date,
+        {{ engagement_decayed_points('points', 'event_date', 'score_date') }}
+        - {{ engagement_decayed_points('final_points', 'event_date', 'score_date') }} as points
+    from open_session_points
 ),
 
 decayed_window_points as (

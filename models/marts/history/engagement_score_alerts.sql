@@ -46,6 +46,16 @@ daily_points as (
     from {{ ref('int_engagement__daily_points') }}
 ),
 
+open_session_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        score_date,
+        points - final_points as points_change
+    from {{ ref('int_engagement__open_session_points') }}
+),
+
 lowest_tier as (
     select min(tier_rank) as tier_rank
     from {{ ref('stg_engagement__tiers') }}
@@ -192,6 +202,33 @@ window_day_moves as (
         on
             alert_days.customer_id = daily_points.customer_id
             and alert_days.left_date = daily_points.event_date
+    -- Sessions still going on at the end of either date counted as they were then.
+    union all
+    select
+        alerts.customer_id,
+        alerts.score_date,
+        alerts.alert_type,
+        open_session_points.channel,
+        open_session_points.event_type,
+        open_session_points.points_change as points
+    from alerts
+    inner join open_session_points
+        on
+            alerts.customer_id = open_session_points.customer_id
+            and alerts.score_date = open_session_points.score_date
+    union all
+    select
+        alerts.customer_id,
+        alerts.score_date,
+        alerts.alert_type,
+        open_session_points.channel,
+        open_session_points.event_type,
+        -open_session_points.points_change as points
+    from alerts
+    inner join open_session_points
+        on
+            alerts.customer_id = open_session_points.customer_id
+            and open_session_points.score_date = {{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }}
 ),
 
 event_type_changes as (
