@@ -249,13 +249,14 @@ def midnight_sessions() -> Events:
     # Untracked: a bounce on 03-10, 20 minutes and no bounce from 03-11 on.
     events.add("steady", "page_view", datetime(2024, 3, 10, 23, 50))
     events.add("steady", "click", datetime(2024, 3, 11, 0, 10))
-    # 25 minutes, then a session of 65 minutes (60 by the session cap) from 23:40: on 03-12 the
+    # 25 minutes, then a session of 75 minutes (60 by the session cap) from 23:40: on 03-12 the
     # day has 25 minutes and a bounce, from 03-13 on 85 minutes, 30 by the day's cap.
     events.add("capped", "page_view", datetime(2024, 3, 12, 10))
     events.add("capped", "page_view", datetime(2024, 3, 12, 10, 25))
     events.add("capped", "page_view", datetime(2024, 3, 12, 23, 40))
-    events.add("capped", "page_view", datetime(2024, 3, 13, 0, 20))
-    events.add("capped", "click", datetime(2024, 3, 13, 0, 45))
+    events.add("capped", "page_view", datetime(2024, 3, 13, 0, 5))
+    events.add("capped", "click", datetime(2024, 3, 13, 0, 30))
+    events.add("capped", "click", datetime(2024, 3, 13, 0, 55))
     # A tracker session over three days; and one going on at the end of the last score date.
     for at, event_type in ((datetime(2024, 3, 14, 22), "page_view"), (datetime(2024, 3, 15, 12), "click"),
                            (datetime(2024, 3, 16, 1), "page_view")):
@@ -296,9 +297,9 @@ def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable
     assert score["steady", day("2024-03-10")] == Decimal("-1.00")
     assert score["steady", day("2024-03-11")] == Decimal("3.25")
     # capped, 03-12: 3 page views, 2 sessions, a bounce, 25 minutes (4.00); 03-13: + a page view
-    # and a click, no bounce, 30 minutes (7.75).
+    # and two clicks, no bounce, 30 minutes (8.00).
     assert score["capped", day("2024-03-12")] == Decimal("4.00")
-    assert score["capped", day("2024-03-13")] == Decimal("7.75")
+    assert score["capped", day("2024-03-13")] == Decimal("8.00")
     # newcomer's last date: a page view, its session a bounce so far.
     assert score["newcomer", day("2024-03-16")] == Decimal("-0.75")
     incremental = project.snapshot(HISTORY)
