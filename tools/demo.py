@@ -27,8 +27,8 @@ SUMMARIES: dict[str, str] = {
     """,
     "Engagement by segment": """
         select segment_column, segment_value, customers, avg_engagement_score, median_engagement_score,
-               round(100 * pct_engaged, 1) as pct_engaged, round(100 * pct_disengaged, 1) as pct_disengaged,
-               round(100 * pct_churn_risk, 1) as pct_churn_risk
+               round(pct_engaged, 1) as pct_engaged, round(pct_disengaged, 1) as pct_disengaged,
+               round(pct_churn_risk, 1) as pct_churn_risk
         from main.engagement_segment_summary
         order by segment_column = 'all' desc, segment_column, avg_engagement_score desc
     """,

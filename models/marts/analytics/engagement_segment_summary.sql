@@ -66,9 +66,10 @@ final as (
         {%- for tier in tier_names %}
             {{ engagement_ratio(tier ~ '_customers', 'customers') }} as share_{{ tier }},
         {%- endfor %}
-        {{ engagement_ratio('engaged_customers', 'customers') }} as pct_engaged,
-        {{ engagement_ratio('disengaged_customers', 'customers') }} as pct_disengaged,
-        {{ engagement_ratio('churn_risk_customers', 'customers') }} as pct_churn_risk
+        -- The engagement index is in percent (0 to 100), the shares are fractions.
+        {{ engagement_ratio('100 * engaged_customers', 'customers') }} as pct_engaged,
+        {{ engagement_ratio('100 * disengaged_customers', 'customers') }} as pct_disengaged,
+        {{ engagement_ratio('100 * churn_risk_customers', 'customers') }} as pct_churn_risk
     from segment_totals
 )
 
