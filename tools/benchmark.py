@@ -151,11 +151,13 @@ last_events as (
     group by customer_id
 ),
 web as (
-    select customer_id, event_type, occurred_at, session_id, k from accepted where channel = 'web'
+    -- Events after the score date do not count, also not in a session.
+    select customer_id, event_type, occurred_at, session_id, k from accepted
+    where channel = 'web' and occurred_at < timestamp '{end}'
 ),
 untracked as (
     select customer_id, event_type, occurred_at,
-        sum(case when previous_at is null or date_diff('second', previous_at, occurred_at) > {session_timeout_minutes * 60}
+        sum(case when previous_at is null or date_diff('microsecond', previous_at, occurred_at) > {session_timeout_minutes * 60_000_000}
             then 1 else 0 end) over (partition by customer_id order by occurred_at, k rows unbounded preceding) as session_number
     from (
         select *, lag(occurred_at) over (partition by customer_id order by occurred_at, k) as previous_at
@@ -164,7 +166,9 @@ untracked as (
 ),
 sessions as (
     select customer_id, cast(min(occurred_at) as date) as session_date,
-        cast(cast(date_diff('second', min(occurred_at), max(occurred_at)) as decimal(28, 6)) / 60.0 as decimal(28, 6)) as minutes,
+        -- Exact micro-minutes, rounded half up.
+        cast((2 * date_diff('microsecond', min(occurred_at), max(occurred_at)) + 60) // 120 * 0.000001
+            as decimal(28, 6)) as minutes,
         count(*) = 1 and count(*) filter (where event_type = 'page_view') = 1 as is_bounce
     from (
         select customer_id, 't' || session_id as session_key, event_type, occurred_at from web where session_id is not null
@@ -565,6 +569,7 @@ def benchmark(args: argparse.Namespace) -> int:
         extra["append_day"] = step("append_day")
         # Upstream of the history, rebuilt once with the new day in it (as every morning's build does).
         extra["upstream"] = step("upstream", dbt_args=["run", "--select", "+int_engagement__daily_points",
+                                                       "+int_engagement__open_session_points",
                                                        "stg_engagement__customers", "stg_engagement__tiers"],
                                  dbt_vars=next_vars)
         for _ in range(args.runs):
