@@ -54,26 +54,43 @@ daily_points as (
     where channel = 'web'
 ),
 
--- A tracker session holds the events with its id; an untracked one the customer's untracked
--- events from its first to its last (untracked sessions never overlap).
-open_session_events as (
-    select
-        open_sessions.session_key,
-        web_events.event_type,
-        web_events.event_date,
-        web_events.occurred_at
-    from open_sessions
-    inner join web_events
-        on
-            open_sessions.customer_id = web_events.customer_id
-            and coalesce(open_sessions.session_id, '') = coalesce(web_events.session_id, '')
-            and open_sessions.session_start_at <= web_events.occurred_at
-            and open_sessions.session_end_at >= web_events.occurred_at
-),
-
 day_offsets as (
     select generated_number - 1 as days_after
     from ({{ dbt.generate_series(window_days) }}) as series
+),
+
+-- The days whose events a session's cut versions read: from its first day to its last, at most
+-- window_days (a later version's first day is out of the window).
+open_session_days as (
+    select
+        open_sessions.session_key,
+        open_sessions.customer_id,
+        open_sessions.session_id,
+        open_sessions.session_start_at,
+        open_sessions.session_end_at,
+        cast({{ dbt.dateadd('day', 'day_offsets.days_after', 'open_sessions.session_date') }} as date) as event_date
+    from open_sessions
+    inner join day_offsets
+        on {{ open_days }} >= day_offsets.days_after
+),
+
+-- A tracker session holds the events with its id; an untracked one the customer's untracked
+-- events from its first to its last (untracked sessions never overlap). Joined day by day, so a
+-- customer's other days are never compared.
+open_session_events as (
+    select
+        open_session_days.session_key,
+        web_events.event_type,
+        web_events.event_date,
+        web_events.occurred_at
+    from open_session_days
+    inner join web_events
+        on
+            open_session_days.customer_id = web_events.customer_id
+            and open_session_days.event_date = web_events.event_date
+            and coalesce(open_session_days.session_id, '') = coalesce(web_events.session_id, '')
+            and open_session_days.session_start_at <= web_events.occurred_at
+            and open_session_days.session_end_at >= web_events.occurred_at
 ),
 
 -- The score dates at whose end a session is still going on: from its first day to the day before
