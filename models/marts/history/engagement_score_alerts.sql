@@ -202,7 +202,8 @@ window_day_moves as (
         on
             alert_days.customer_id = daily_points.customer_id
             and alert_days.left_date = daily_points.event_date
-    -- Sessions still going on at the end of either date counted as they were then.
+    -- Sessions still going on at the end of either date counted as they were then: what they
+    -- changed on the alert's date, less what they changed days_compared before.
     union all
     select
         alerts.customer_id,
@@ -210,25 +211,19 @@ window_day_moves as (
         alerts.alert_type,
         open_session_points.channel,
         open_session_points.event_type,
-        open_session_points.points_change as points
+        case
+            when open_session_points.score_date = alerts.score_date then open_session_points.points_change
+            else -open_session_points.points_change
+        end as points
     from alerts
     inner join open_session_points
         on
             alerts.customer_id = open_session_points.customer_id
-            and alerts.score_date = open_session_points.score_date
-    union all
-    select
-        alerts.customer_id,
-        alerts.score_date,
-        alerts.alert_type,
-        open_session_points.channel,
-        open_session_points.event_type,
-        -open_session_points.points_change as points
-    from alerts
-    inner join open_session_points
-        on
-            alerts.customer_id = open_session_points.customer_id
-            and open_session_points.score_date = {{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }}
+            and (
+                alerts.score_date = open_session_points.score_date
+                or {{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }}
+                = open_session_points.score_date
+            )
 ),
 
 event_type_changes as (
