@@ -79,7 +79,9 @@ def source_rows(draw: st.DrawFn, source: EventSource) -> list[Row]:
     rows: list[Row] = []
     for i in range(draw(st.integers(0, 12))):
         row = {c: draw(s) for c, s in fields.items()}
-        row[source.id_column] = draw(st.sampled_from([f"{source.channel}{i}"] * 9 + [None]))
+        # Blank ids are no ids; an id that only starts with a space is an id, kept as sent.
+        row[source.id_column] = draw(st.sampled_from(
+            [f"{source.channel}{i}"] * 9 + [None, "", "  ", f" {source.channel}{i}"]))
         rows.append(row)
     with_id = [r for r in rows if r[source.id_column] is not None]
     for _ in range(draw(st.integers(0, 3)) if with_id else 0):
