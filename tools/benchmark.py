@@ -81,7 +81,10 @@ def _deduplicated(name: str, table: RawTable, raw: str) -> str:
     columns = (table.timestamp_column, table.id_column, *table.other_columns)
     hashed = " || '|' || ".join(f"coalesce(cast({c} as varchar), '<null>')"
                                 for c in (table.timestamp_column, *table.other_columns))
-    keyed = (f"select coalesce(cast({table.id_column} as varchar), 'no-id:' || md5({hashed})) as k, "
+    row_id = f"cast({table.id_column} as varchar)"
+    # A blank id (empty or spaces, so it starts with a space) is no id, as in the package.
+    clean_id = f"case when {row_id} = '' or ({row_id} like ' %' and trim({row_id}) = '') then null else {row_id} end"
+    keyed = (f"select coalesce({clean_id}, 'no-id:' || md5({hashed})) as k, "
              f"{', '.join(columns)} from {raw}.{name}")
     order = ", ".join(f"{c} asc nulls last" for c in columns)
     copied = f"select hash(k) as h from ({keyed}) group by hash(k) having count(*) > 1"
