@@ -129,8 +129,10 @@ visit_days_with_previous as (
     from visit_days
 ),
 
--- Returning = the customer visited on an earlier day that lies within one window length, so the
--- flag of a session never depends on which score_date is being computed.
+-- Returning = the customer visited on an earlier day that lies within one window length: every
+-- window that holds both days counts it. A window whose first visit day this is does not, as
+-- the earlier visit lies before it (engagement_event_type_point_ctes and
+-- engagement_first_visit_exclusion_ctes take those out), so every window is a sum of days.
 returning_visit_days as (
     select
         customer_id,
@@ -325,6 +327,37 @@ window_daily_points as (
         and event_date <= {{ score_date }}
 ),
 
+-- A returning visit needs an earlier visit day inside the window, so the window's first visit
+-- day has none, whatever came before the window.
+first_visit_dates as (
+    select
+        customer_id,
+        min(event_date) as first_visit_date
+    from window_daily_points
+    where {{ engagement_is_visit_day_row() }}
+    group by customer_id
+),
+
+counted_daily_points as (
+    select
+        window_daily_points.customer_id,
+        window_daily_points.channel,
+        window_daily_points.event_type,
+        window_daily_points.event_date,
+        window_daily_points.event_count,
+        window_daily_points.derived_event_count,
+        window_daily_points.counted_units,
+        window_daily_points.weight,
+        window_daily_points.points
+    from window_daily_points
+    left join first_visit_dates
+        on
+            window_daily_points.customer_id = first_visit_dates.customer_id
+            and window_daily_points.event_date = first_visit_dates.first_visit_date
+            and {{ engagement_is_returning_visit_row('window_daily_points') }}
+    where first_visit_dates.customer_id is null
+),
+
 event_type_points as (
     select
         customer_id,
@@ -338,9 +371,56 @@ event_type_points as (
         cast(
             sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ dbt.type_numeric() }}
         ) as points
-    from window_daily_points
+    from counted_daily_points
     group by customer_id, channel, event_type
 )
+{%- endmacro %}
+
+{#- Daily points → `first_visit_exclusions`: a returning visit needs an earlier visit day inside
+    the window, so a day's returning_visit points do not count on the score dates whose window
+    starts after the visit day before it (and still holds the day): from that visit day plus
+    window_days (excluded_from) to the day before this day leaves the window (excluded_before).
+    The input needs the visit days up to window_days − 1 before its returning-visit days (a
+    returning visit never looks back further). -#}
+{% macro engagement_first_visit_exclusion_ctes(daily_points) %}
+    {%- set window_days = engagement_window_days() -%}
+visit_days as (
+    select
+        customer_id,
+        event_date,
+        lag(event_date) over (partition by customer_id order by event_date) as previous_visit_date
+    from {{ daily_points }}
+    where {{ engagement_is_visit_day_row() }}
+),
+
+first_visit_exclusions as (
+    select
+        returning_points.customer_id,
+        returning_points.channel,
+        returning_points.event_type,
+        returning_points.event_date,
+        cast({{ dbt.dateadd('day', window_days, 'visit_days.previous_visit_date') }} as date) as excluded_from,
+        cast({{ dbt.dateadd('day', window_days, 'returning_points.event_date') }} as date) as excluded_before,
+        returning_points.points
+    from {{ daily_points }} as returning_points
+    inner join visit_days
+        on
+            returning_points.customer_id = visit_days.customer_id
+            and returning_points.event_date = visit_days.event_date
+    where {{ engagement_is_returning_visit_row('returning_points') }}
+)
+{%- endmacro %}
+
+{#- A daily-points row that says the customer visited the site that day (a session started). -#}
+{% macro engagement_is_visit_day_row(relation=none) %}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    ({{ prefix }}channel = 'web' and {{ prefix }}event_type = 'session' and {{ prefix }}derived_event_count > 0)
+{%- endmacro %}
+
+{#- A daily-points row of derived returning visits. -#}
+{% macro engagement_is_returning_visit_row(relation=none) %}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    ({{ prefix }}channel = 'web' and {{ prefix }}event_type = 'returning_visit' and {{ prefix }}derived_event_count > 0)
 {%- endmacro %}
 
 {#- Minutes from a session's first event to its last, exact to the microsecond and rounded half up

@@ -131,8 +131,10 @@ class Derived:
     quantity: Decimal
 
 
-def derived_events(sessions: Sequence[Session], window_days: int,
+def derived_events(sessions: Sequence[Session], window_start: date,
                    minutes_cap: Decimal) -> list[Derived]:
+    """A returning visit is a session on a day after an earlier visit day within the window
+    (window_start on)."""
     visit_days: dict[str, set[date]] = defaultdict(set)
     for s in sessions:
         visit_days[s.customer_id].add(s.day)
@@ -143,8 +145,7 @@ def derived_events(sessions: Sequence[Session], window_days: int,
             out.append(Derived(s.customer_id, "bounce", s.day, Decimal(1)))
         if s.minutes > 0:
             out.append(Derived(s.customer_id, "minutes_on_site", s.day, min(s.minutes, minutes_cap)))
-        earlier = [d for d in visit_days[s.customer_id] if d < s.day]
-        if earlier and (s.day - max(earlier)).days <= window_days - 1:
+        if any(window_start <= d < s.day for d in visit_days[s.customer_id]):
             out.append(Derived(s.customer_id, "returning_visit", s.day, Decimal(1)))
     return out
 
@@ -259,7 +260,7 @@ def expected_analytics(raw: Mapping[str, Sequence[Row] | None], weights: Sequenc
     customers = sorted(customers_of(raw.get("customers") or []))
     events = stage(raw, set(customers), params).events
     sessions = sessionize(accepted_web_hits(raw, params), timeout_minutes)
-    terms = score_terms(events, derived_events(sessions, window_days, minutes_cap), weights,
+    terms = score_terms(events, derived_events(sessions, params.window_start, minutes_cap), weights,
                         params)
     scores = {cid: round2(sum((t.points for t in terms.get(cid, {}).values()), Decimal(0)))
               for cid in customers}

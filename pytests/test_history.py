@@ -307,6 +307,61 @@ def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable
     assert project.snapshot(HISTORY) == incremental
 
 
+def returning_visits() -> Events:
+    """Single page views, so each is a bounced session: with a 7-day window a visit day stops
+    being a returning visit once the visit before it has left the window."""
+    events = Events()
+    for at in ("03-01 09", "03-05 09", "03-05 18", "03-12 09", "03-14 09", "03-20 09", "03-21 09"):
+        events.add("steady", "page_view", datetime.fromisoformat(f"2024-{at}:00"))
+    for at in ("03-10 09", "03-16 09", "03-22 09"):
+        events.add("capped", "page_view", datetime.fromisoformat(f"2024-{at}:00"))
+    return events
+
+
+def test_returning_visits_need_an_earlier_visit_in_the_window(new_project: Callable[[str], ProjectCopy]) -> None:
+    """Issue 4's returning visit is a session on a day after an earlier visit day within the
+    window: on every date of the history, after a full build and incremental runs that continue
+    it (one of them over several dates), and with time decay on."""
+    project, started = new_project("history_returning"), utc_now()
+    events = returning_visits()
+    window = {"engagement_window_days": 7}
+    project.set_weights(SESSION_WEIGHTS)
+    project.reset_database({**events.tables, "web_events": [
+        r for r in events.tables["web_events"] if r["occurred_at"].date() <= day("2024-03-18")]})
+    build(project, day("2024-03-18"), "+" + HISTORY, **window)
+    project.reset_database(events.tables)
+    for today in ("2024-03-19", "2024-03-22"):
+        build(project, day(today), "+" + HISTORY, **window)
+    rows = project.mart(HISTORY)
+    problems = []
+    for score_date in sorted({r["score_date"] for r in rows}):
+        want = expected_analytics(events.tables, SESSION_WEIGHTS, score_date, 7, started).scores
+        for row in (r for r in rows if r["score_date"] == score_date):
+            if as_decimal(row["engagement_score"]) != want[row["customer_id"]]:
+                problems.append(f"{row['customer_id']} {score_date}: expected {want[row['customer_id']]}, "
+                                f"got {row['engagement_score']}")
+    assert problems == []
+    # By hand: a session is worth 1 + 0.25 - 2 = -0.75, a returning day 0.5. On 03-08 the window's
+    # first visit day is 03-05 (03-01 has left), on 03-14 it is 03-12 and 03-14 returns.
+    score = {(r["customer_id"], as_naive_utc(r["score_date"])): as_decimal(r["engagement_score"]) for r in rows}
+    assert score["steady", day("2024-03-08")] == Decimal("-1.50")
+    assert score["steady", day("2024-03-14")] == Decimal("-1.00")
+    assert score["capped", day("2024-03-16")] == Decimal("-1.00")
+    assert score["capped", day("2024-03-17")] == Decimal("-0.75")
+    incremental = project.snapshot(HISTORY)
+    build(project, day("2024-03-22"), HISTORY, "--full-refresh", **window)
+    assert project.snapshot(HISTORY) == incremental
+    # With decay the history's last date is the scores mart (both customers' first visit day in
+    # the window follows a visit before it).
+    decay = {**window, "engagement_decay_half_life_days": 3}
+    build(project, day("2024-03-22"), HISTORY, "customer_engagement_scores", "--full-refresh", **decay)
+    last = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart(HISTORY)
+            if as_naive_utc(r["score_date"]) == day("2024-03-22")}
+    scores = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart("customer_engagement_scores")
+              if r["customer_id"] in last}
+    assert last == scores and len(last) == 2
+
+
 def test_history_of_the_crafted_dataset(crafted_build: Built) -> None:
     """The suite's crafted build (duplicates, rejections, caps, surveys, offline attendance) also
     built the history: every date of it, its changes and its transitions match the oracle."""

@@ -186,7 +186,7 @@ returning_days as (
         select customer_id, session_date, lag(session_date) over (partition by customer_id order by session_date) as previous_date
         from (select distinct customer_id, session_date from sessions)
     )
-    where session_date - previous_date <= {WINDOW_DAYS - 1}
+    where previous_date >= date '{start}'
 ),
 derived as (
     select customer_id, 'session' as event_type, session_date, 1::decimal(28, 6) as units from sessions

@@ -64,15 +64,15 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- numerator / denominator as a number; null (not an error) when the denominator is 0 or null. -#}
+{#- numerator / denominator as a double (like the tier summary's share_of_customers); null (not an
+    error) when the denominator is 0 or null. Not rounded, so shares of a whole sum to 1 (1/3 in
+    six decimals would leave 0.999999). -#}
 {% macro engagement_ratio(numerator, denominator) %}
-    cast(
-        case
-            when {{ denominator }} <> 0
-                then cast({{ numerator }} as {{ dbt.type_numeric() }}) / cast({{ denominator }} as {{ dbt.type_numeric() }})
-        end
-        as {{ dbt.type_numeric() }}
-    )
+    case
+        when {{ denominator }} <> 0
+            then cast({{ numerator }} as {{ engagement_type_double() }})
+            / cast({{ denominator }} as {{ engagement_type_double() }})
+    end
 {%- endmacro %}
 
 {#- Days between two dates or timestamps, as whole days between their UTC dates. -#}

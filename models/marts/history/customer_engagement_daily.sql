@@ -24,6 +24,9 @@
 {%- set last_date = engagement_date_literal(score_dates.last) -%}
 {#- Days before the first date built still count in its window. -#}
 {%- set context_date = engagement_date_literal(score_dates.first - modules.datetime.timedelta(days=window_days - 1)) -%}
+{#- A returning visit of those days looks back at most one more window. -#}
+{%- set visit_lookback = modules.datetime.timedelta(days=2 * window_days - 2) -%}
+{%- set visit_context_date = engagement_date_literal(score_dates.first - visit_lookback) -%}
 {%- set date_count = (score_dates.last - score_dates.first).days + 1 -%}
 {%- set history_start = engagement_history_start_date() -%}
 {%- set measures = ['total_points'] -%}
@@ -45,6 +48,23 @@ with window_points as (
         event_date >= {{ context_date }}
         and event_date <= {{ last_date }}
 ),
+
+visit_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        derived_event_count,
+        points
+    from {{ ref('int_engagement__daily_points') }}
+    where
+        event_date >= {{ visit_context_date }}
+        and event_date <= {{ last_date }}
+        and ({{ engagement_is_visit_day_row() }} or {{ engagement_is_returning_visit_row() }})
+),
+
+{{ engagement_first_visit_exclusion_ctes('visit_points') }},
 
 -- A session still going on at the end of a score date counts on that date as it was then.
 open_session_points as (
@@ -183,6 +203,35 @@ open_session_moves as (
     cross join window_directions
 ),
 
+-- A returning visit stops counting while its day is the window's first visit day (from the
+-- first date built on, when that is later) and counts again, by leaving, when its day leaves.
+first_visit_moves as (
+    select
+        first_visit_exclusions.customer_id,
+        case
+            when window_directions.direction = 1 then first_visit_exclusions.excluded_before
+            when first_visit_exclusions.excluded_from < {{ first_date }} then {{ first_date }}
+            else first_visit_exclusions.excluded_from
+        end as score_date,
+        window_directions.direction * first_visit_exclusions.points as total_points,
+        {%- for channel in channels %}
+            case
+                when first_visit_exclusions.channel = '{{ channel }}'
+                    then window_directions.direction * first_visit_exclusions.points
+                else 0
+            end as {{ channel }}_points,
+        {%- endfor %}
+        0 as event_count,
+        0 as active_days,
+        cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
+    from first_visit_exclusions
+    cross join window_directions
+    where
+        first_visit_exclusions.excluded_before > {{ first_date }}
+        and first_visit_exclusions.excluded_from <= {{ last_date }}
+        and (window_directions.direction = -1 or first_visit_exclusions.excluded_before <= {{ last_date }})
+),
+
 score_date_moves as (
     select
         customer_id,
@@ -196,6 +245,8 @@ score_date_moves as (
         select * from window_moves
         union all
         select * from open_session_moves
+        union all
+        select * from first_visit_moves
     ) as moves
     group by customer_id, score_date
 ),
@@ -262,6 +313,18 @@ decayed_daily_points as (
         {{ engagement_decayed_points('points', 'event_date', 'score_date') }}
         - {{ engagement_decayed_points('final_points', 'event_date', 'score_date') }} as points
     from open_session_points
+    union all
+    select
+        first_visit_exclusions.customer_id,
+        first_visit_exclusions.channel,
+        score_dates.score_date,
+        -{{ engagement_decayed_points('first_visit_exclusions.points', 'first_visit_exclusions.event_date', 'score_dates.score_date') }}
+            as points
+    from first_visit_exclusions
+    inner join score_dates
+        on
+            first_visit_exclusions.excluded_from <= score_dates.score_date
+            and first_visit_exclusions.excluded_before > score_dates.score_date
 ),
 
 decayed_window_points as (
