@@ -131,7 +131,7 @@ visit_days_with_previous as (
 
 -- Returning = the customer visited on an earlier day that lies within one window length: every
 -- window that holds both days counts it. A window whose first visit day this is does not, as
--- the earlier visit lies before it (engagement_event_type_point_ctes and
+-- the earlier visit lies before it (engagement_event_type_point_ctes and the history's
 -- engagement_first_visit_exclusion_ctes take those out), so every window is a sum of days.
 returning_visit_days as (
     select

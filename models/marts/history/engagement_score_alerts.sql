@@ -42,30 +42,8 @@ daily_points as (
         channel,
         event_type,
         event_date,
-        derived_event_count,
         points
     from {{ ref('int_engagement__daily_points') }}
-),
-
-{{ engagement_first_visit_exclusion_ctes('daily_points') }},
-
--- A returning visit stops counting while its day is the window's first visit day.
-first_visit_moves as (
-    select
-        customer_id,
-        channel,
-        event_type,
-        excluded_from as score_date,
-        -points as points
-    from first_visit_exclusions
-    union all
-    select
-        customer_id,
-        channel,
-        event_type,
-        excluded_before as score_date,
-        points
-    from first_visit_exclusions
 ),
 
 open_session_points as (
@@ -224,19 +202,6 @@ window_day_moves as (
         on
             alert_days.customer_id = daily_points.customer_id
             and alert_days.left_date = daily_points.event_date
-    union all
-    select
-        alert_days.customer_id,
-        alert_days.score_date,
-        alert_days.alert_type,
-        first_visit_moves.channel,
-        first_visit_moves.event_type,
-        first_visit_moves.points
-    from alert_days
-    inner join first_visit_moves
-        on
-            alert_days.customer_id = first_visit_moves.customer_id
-            and alert_days.entered_date = first_visit_moves.score_date
     -- Sessions still going on at the end of either date counted as they were then: what they
     -- changed on the alert's date, less what they changed days_compared before.
     union all
