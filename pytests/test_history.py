@@ -267,6 +267,23 @@ def midnight_sessions() -> Events:
     return events
 
 
+def session_score_problems(rows: Sequence[Row], events: Events, window_days: int, started: datetime) -> list[str]:
+    """History rows whose score is not the analytics oracle's (sessions and derived events
+    included) for their score date."""
+    problems = []
+    for score_date in sorted({r["score_date"] for r in rows}):
+        want = expected_analytics(events.tables, SESSION_WEIGHTS, score_date, window_days, started).scores
+        for row in (r for r in rows if r["score_date"] == score_date):
+            if as_decimal(row["engagement_score"]) != want[row["customer_id"]]:
+                problems.append(f"{row['customer_id']} {score_date}: expected {want[row['customer_id']]}, "
+                                f"got {row['engagement_score']}")
+    return problems
+
+
+def scores_by_customer_and_date(rows: Sequence[Row]) -> dict[tuple[str, date], Decimal | None]:
+    return {(r["customer_id"], as_naive_utc(r["score_date"])): as_decimal(r["engagement_score"]) for r in rows}
+
+
 def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable[[str], ProjectCopy]) -> None:
     """A history row equals the score of its date also where a web session went on past that
     date's midnight (later events do not count): after a run each day, and after a later run
@@ -282,16 +299,9 @@ def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable
     build(project, day("2024-03-16"), "+" + HISTORY)
     assert built_range(project) == (day("2024-03-10"), day("2024-03-16"))
     rows = project.mart(HISTORY)
-    problems = []
-    for score_date in sorted({r["score_date"] for r in rows}):
-        want = expected_analytics(events.tables, SESSION_WEIGHTS, score_date, WINDOW_DAYS, started).scores
-        for row in (r for r in rows if r["score_date"] == score_date):
-            if as_decimal(row["engagement_score"]) != want[row["customer_id"]]:
-                problems.append(f"{row['customer_id']} {score_date}: expected {want[row['customer_id']]}, "
-                                f"got {row['engagement_score']}")
-    assert problems == []
+    assert session_score_problems(rows, events, WINDOW_DAYS, started) == []
     # The cases above, worked by hand, so the oracle is checked too.
-    score = {(r["customer_id"], as_naive_utc(r["score_date"])): as_decimal(r["engagement_score"]) for r in rows}
+    score = scores_by_customer_and_date(rows)
     # steady, 03-10: 2 page views, 2 sessions, 2 bounces, a returning visit; 03-11: + a click,
     # one bounce less, 20 minutes.
     assert score["steady", day("2024-03-10")] == Decimal("-1.00")
@@ -333,17 +343,10 @@ def test_returning_visits_need_an_earlier_visit_in_the_window(new_project: Calla
     for today in ("2024-03-19", "2024-03-22"):
         build(project, day(today), "+" + HISTORY, **window)
     rows = project.mart(HISTORY)
-    problems = []
-    for score_date in sorted({r["score_date"] for r in rows}):
-        want = expected_analytics(events.tables, SESSION_WEIGHTS, score_date, 7, started).scores
-        for row in (r for r in rows if r["score_date"] == score_date):
-            if as_decimal(row["engagement_score"]) != want[row["customer_id"]]:
-                problems.append(f"{row['customer_id']} {score_date}: expected {want[row['customer_id']]}, "
-                                f"got {row['engagement_score']}")
-    assert problems == []
+    assert session_score_problems(rows, events, 7, started) == []
     # By hand: a session is worth 1 + 0.25 - 2 = -0.75, a returning day 0.5. On 03-08 the window's
     # first visit day is 03-05 (03-01 has left), on 03-14 it is 03-12 and 03-14 returns.
-    score = {(r["customer_id"], as_naive_utc(r["score_date"])): as_decimal(r["engagement_score"]) for r in rows}
+    score = scores_by_customer_and_date(rows)
     assert score["steady", day("2024-03-08")] == Decimal("-1.50")
     assert score["steady", day("2024-03-14")] == Decimal("-1.00")
     assert score["capped", day("2024-03-16")] == Decimal("-1.00")
