@@ -412,9 +412,8 @@ first_visit_exclusions as (
 {%- endmacro %}
 
 {#- A daily-points row that says the customer visited the site that day (a session started). -#}
-{% macro engagement_is_visit_day_row(relation=none) %}
-    {%- set prefix = relation ~ '.' if relation else '' -%}
-    ({{ prefix }}channel = 'web' and {{ prefix }}event_type = 'session' and {{ prefix }}derived_event_count > 0)
+{% macro engagement_is_visit_day_row() %}
+    (channel = 'web' and event_type = 'session' and derived_event_count > 0)
 {%- endmacro %}
 
 {#- A daily-points row of derived returning visits. -#}

@@ -315,6 +315,16 @@ def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable
     incremental = project.snapshot(HISTORY)
     build(project, day("2024-03-16"), HISTORY, "--full-refresh")
     assert project.snapshot(HISTORY) == incremental
+    # With decay a session going on at midnight still counts on its date as it was then: the
+    # history's 03-12 is the scores mart built for 03-12 (capped's session of 23:40 is open there).
+    decay = {"engagement_decay_half_life_days": 2}
+    build(project, day("2024-03-16"), HISTORY, "--full-refresh", **decay)
+    build(project, day("2024-03-12"), "+customer_engagement_scores", **decay)
+    on_date = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart(HISTORY)
+               if as_naive_utc(r["score_date"]) == day("2024-03-12")}
+    scores = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart("customer_engagement_scores")
+              if r["customer_id"] in on_date}
+    assert on_date == scores and on_date["steady"] != score["steady", day("2024-03-12")]
 
 
 def returning_visits() -> Events:

@@ -66,7 +66,6 @@ visit_points as (
 
 {{ engagement_first_visit_exclusion_ctes('visit_points') }},
 
--- A session still going on at the end of a score date counts on that date as it was then.
 open_session_points as (
     select
         customer_id,
@@ -179,57 +178,62 @@ window_moves as (
         <= {{ engagement_date_literal(score_dates.last - modules.datetime.timedelta(days=window_days)) }}
 ),
 
--- The difference counts on its score date only: added there, taken away the day after.
-open_session_moves as (
+-- Amounts that count from one score date until a later one, on top of the window sums: a session
+-- still going on at the end of a score date counts on that date as it was then, and a returning
+-- visit stops counting while its day is the window's first visit day. Both keep the points added
+-- and removed apart, so that decay treats them as it treats the rows they stand for.
+counted_intervals as (
     select
-        open_session_points.customer_id,
+        customer_id,
+        channel,
+        event_date,
+        score_date as counts_from,
+        cast({{ dbt.dateadd('day', 1, 'score_date') }} as date) as counts_until,
+        points as added_points,
+        final_points as removed_points
+    from open_session_points
+    union all
+    select
+        customer_id,
+        channel,
+        event_date,
+        excluded_from as counts_from,
+        excluded_before as counts_until,
+        cast(0 as {{ dbt.type_numeric() }}) as added_points,
+        points as removed_points
+    from first_visit_exclusions
+),
+
+-- An interval adds its amount from its first date (the first date built, when that is later) and
+-- takes it away on the date it ends.
+interval_moves as (
+    select
+        counted_intervals.customer_id,
         case
-            when window_directions.direction = 1 then open_session_points.score_date
-            else cast({{ dbt.dateadd('day', 1, 'open_session_points.score_date') }} as date)
+            when window_directions.direction = -1 then counted_intervals.counts_until
+            when counted_intervals.counts_from < {{ first_date }} then {{ first_date }}
+            else counted_intervals.counts_from
         end as score_date,
-        window_directions.direction * (open_session_points.points - open_session_points.final_points)
+        window_directions.direction * (counted_intervals.added_points - counted_intervals.removed_points)
             as total_points,
         {%- for channel in channels %}
             case
-                when open_session_points.channel = '{{ channel }}'
-                    then window_directions.direction * (open_session_points.points - open_session_points.final_points)
+                when counted_intervals.channel = '{{ channel }}'
+                    then
+                        window_directions.direction
+                        * (counted_intervals.added_points - counted_intervals.removed_points)
                 else 0
             end as {{ channel }}_points,
         {%- endfor %}
         0 as event_count,
         0 as active_days,
         cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
-    from open_session_points
-    cross join window_directions
-),
-
--- A returning visit stops counting while its day is the window's first visit day (from the
--- first date built on, when that is later) and counts again, by leaving, when its day leaves.
-first_visit_moves as (
-    select
-        first_visit_exclusions.customer_id,
-        case
-            when window_directions.direction = 1 then first_visit_exclusions.excluded_before
-            when first_visit_exclusions.excluded_from < {{ first_date }} then {{ first_date }}
-            else first_visit_exclusions.excluded_from
-        end as score_date,
-        window_directions.direction * first_visit_exclusions.points as total_points,
-        {%- for channel in channels %}
-            case
-                when first_visit_exclusions.channel = '{{ channel }}'
-                    then window_directions.direction * first_visit_exclusions.points
-                else 0
-            end as {{ channel }}_points,
-        {%- endfor %}
-        0 as event_count,
-        0 as active_days,
-        cast(null as {{ dbt.type_timestamp() }}) as last_occurred_at
-    from first_visit_exclusions
+    from counted_intervals
     cross join window_directions
     where
-        first_visit_exclusions.excluded_before > {{ first_date }}
-        and first_visit_exclusions.excluded_from <= {{ last_date }}
-        and (window_directions.direction = -1 or first_visit_exclusions.excluded_before <= {{ last_date }})
+        counted_intervals.counts_until > {{ first_date }}
+        and counted_intervals.counts_from <= {{ last_date }}
+        and (window_directions.direction = 1 or counted_intervals.counts_until <= {{ last_date }})
 ),
 
 score_date_moves as (
@@ -244,9 +248,7 @@ score_date_moves as (
     from (
         select * from window_moves
         union all
-        select * from open_session_moves
-        union all
-        select * from first_visit_moves
+        select * from interval_moves
     ) as moves
     group by customer_id, score_date
 ),
@@ -307,24 +309,17 @@ decayed_daily_points as (
             and window_points.event_date > {{ dbt.dateadd('day', -window_days, 'score_dates.score_date') }}
     union all
     select
-        customer_id,
-        channel,
-        score_date,
-        {{ engagement_decayed_points('points', 'event_date', 'score_date') }}
-        - {{ engagement_decayed_points('final_points', 'event_date', 'score_date') }} as points
-    from open_session_points
-    union all
-    select
-        first_visit_exclusions.customer_id,
-        first_visit_exclusions.channel,
+        counted_intervals.customer_id,
+        counted_intervals.channel,
         score_dates.score_date,
-        -{{ engagement_decayed_points('first_visit_exclusions.points', 'first_visit_exclusions.event_date', 'score_dates.score_date') }}
+        {{ engagement_decayed_points('counted_intervals.added_points', 'counted_intervals.event_date', 'score_dates.score_date') }}
+        - {{ engagement_decayed_points('counted_intervals.removed_points', 'counted_intervals.event_date', 'score_dates.score_date') }}
             as points
-    from first_visit_exclusions
+    from counted_intervals
     inner join score_dates
         on
-            first_visit_exclusions.excluded_from <= score_dates.score_date
-            and first_visit_exclusions.excluded_before > score_dates.score_date
+            counted_intervals.counts_from <= score_dates.score_date
+            and counted_intervals.counts_until > score_dates.score_date
 ),
 
 decayed_window_points as (
