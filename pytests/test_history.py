@@ -287,7 +287,8 @@ def scores_by_customer_and_date(rows: Sequence[Row]) -> dict[tuple[str, date], D
 def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable[[str], ProjectCopy]) -> None:
     """A history row equals the score of its date also where a web session went on past that
     date's midnight (later events do not count): after a run each day, and after a later run
-    that rebuilt those dates; a full refresh gives the same rows."""
+    that rebuilt those dates; a full refresh gives the same rows, and so does decay on such a
+    date."""
     project, started = new_project("history_sessions"), utc_now()
     events = midnight_sessions()
     project.set_weights(SESSION_WEIGHTS)
