@@ -40,6 +40,7 @@ WEIGHTS = [
 ]
 EDITED_WEIGHTS = [w if w.event_type != "app_open" else Weight("app", "app_open", Decimal("3.125"), None)
                   for w in WEIGHTS]
+CustomerScores = dict[str, Decimal | None]
 CUSTOMERS = ("steady", "capped", "uninstaller", "old_timer", "newcomer", "idle")
 
 
@@ -284,6 +285,15 @@ def scores_by_customer_and_date(rows: Sequence[Row]) -> dict[tuple[str, date], D
     return {(r["customer_id"], as_naive_utc(r["score_date"])): as_decimal(r["engagement_score"]) for r in rows}
 
 
+def history_and_mart_scores(project: ProjectCopy, score_date: date) -> tuple[CustomerScores, CustomerScores]:
+    """The history's scores of score_date, and customer_engagement_scores' for the same customers."""
+    history = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart(HISTORY)
+               if as_naive_utc(r["score_date"]) == score_date}
+    mart = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart("customer_engagement_scores")
+            if r["customer_id"] in history}
+    return history, mart
+
+
 def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable[[str], ProjectCopy]) -> None:
     """A history row equals the score of its date also where a web session went on past that
     date's midnight (later events do not count): after a run each day, and after a later run
@@ -321,10 +331,7 @@ def test_history_counts_sessions_as_they_were_on_each_date(new_project: Callable
     decay = {"engagement_decay_half_life_days": 2}
     build(project, day("2024-03-16"), HISTORY, "--full-refresh", **decay)
     build(project, day("2024-03-12"), "+customer_engagement_scores", **decay)
-    on_date = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart(HISTORY)
-               if as_naive_utc(r["score_date"]) == day("2024-03-12")}
-    scores = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart("customer_engagement_scores")
-              if r["customer_id"] in on_date}
+    on_date, scores = history_and_mart_scores(project, day("2024-03-12"))
     assert on_date == scores and on_date["steady"] != score["steady", day("2024-03-12")]
 
 
@@ -369,10 +376,7 @@ def test_returning_visits_need_an_earlier_visit_in_the_window(new_project: Calla
     # the window follows a visit before it).
     decay = {**window, "engagement_decay_half_life_days": 3}
     build(project, day("2024-03-22"), HISTORY, "customer_engagement_scores", "--full-refresh", **decay)
-    last = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart(HISTORY)
-            if as_naive_utc(r["score_date"]) == day("2024-03-22")}
-    scores = {r["customer_id"]: as_decimal(r["engagement_score"]) for r in project.mart("customer_engagement_scores")
-              if r["customer_id"] in last}
+    last, scores = history_and_mart_scores(project, day("2024-03-22"))
     assert last == scores and len(last) == 2
 
 
