@@ -180,8 +180,8 @@ window_moves as (
 
 -- Amounts that count from one score date until a later one, on top of the window sums: a session
 -- still going on at the end of a score date counts on that date as it was then, and a returning
--- visit stops counting while its day is the window's first visit day. Both keep the points added
--- and removed apart, so that decay treats them as it treats the rows they stand for.
+-- visit stops counting while its day is the window's first visit day. The points added and removed
+-- stay apart next to their net amount, so that decay treats them as it treats the rows they stand for.
 counted_intervals as (
     select
         customer_id,
@@ -190,7 +190,8 @@ counted_intervals as (
         score_date as counts_from,
         cast({{ dbt.dateadd('day', 1, 'score_date') }} as date) as counts_until,
         points as added_points,
-        final_points as removed_points
+        final_points as removed_points,
+        points - final_points as net_points
     from open_session_points
     union all
     select
@@ -200,7 +201,8 @@ counted_intervals as (
         excluded_from as counts_from,
         excluded_before as counts_until,
         cast(0 as {{ dbt.type_numeric() }}) as added_points,
-        points as removed_points
+        points as removed_points,
+        -points as net_points
     from first_visit_exclusions
 ),
 
@@ -214,14 +216,11 @@ interval_moves as (
             when counted_intervals.counts_from < {{ first_date }} then {{ first_date }}
             else counted_intervals.counts_from
         end as score_date,
-        window_directions.direction * (counted_intervals.added_points - counted_intervals.removed_points)
-            as total_points,
+        window_directions.direction * counted_intervals.net_points as total_points,
         {%- for channel in channels %}
             case
                 when counted_intervals.channel = '{{ channel }}'
-                    then
-                        window_directions.direction
-                        * (counted_intervals.added_points - counted_intervals.removed_points)
+                    then window_directions.direction * counted_intervals.net_points
                 else 0
             end as {{ channel }}_points,
         {%- endfor %}
