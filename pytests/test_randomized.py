@@ -22,7 +22,7 @@ def project(new_project: Callable[[str], ProjectCopy]) -> ProjectCopy:
     return new_project("randomized")
 
 
-# Every example is a dbt build (~10 s): few examples (ENGAGEMENT_EXAMPLES for a deeper local
+# Every example is a dbt build (~6 s): few examples (ENGAGEMENT_EXAMPLES for a deeper local
 # run), a fixed seed for CI, and no shrinking unless ENGAGEMENT_SHRINK=1 (it costs many builds).
 PHASES = [Phase.explicit, Phase.generate] + ([Phase.shrink] if os.environ.get("ENGAGEMENT_SHRINK")
                                              else [])
