@@ -186,7 +186,7 @@
 
 {#- One row per event date up to last_date: what the history's scores of that date and later are
     computed from. Sums catch changed amounts; the checksum catches rows that moved between
-    customers or event types. -#}
+    customers or event types, and weight edits whose points cancel out within a day. -#}
 {% macro engagement_history_fingerprint_sql(daily_points, last_date) %}
     select
         event_date,
@@ -195,7 +195,7 @@
         cast(sum(units) as {{ dbt.type_numeric() }}) as units,
         cast(sum(points) as {{ dbt.type_numeric() }}) as points,
         max(last_occurred_at) as last_occurred_at,
-        cast(sum({{ engagement_row_checksum(['customer_id', 'channel', 'event_type', 'event_count', 'last_occurred_at']) }})
+        cast(sum({{ engagement_row_checksum(['customer_id', 'channel', 'event_type', 'event_count', 'units', 'points', 'last_occurred_at']) }})
             as {{ dbt.type_bigint() }}) as row_checksum,
         '{{ engagement_history_settings() }}' as settings
     from {{ daily_points }}

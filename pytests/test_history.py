@@ -212,6 +212,24 @@ def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> No
     build(project, day("2024-04-01"), HISTORY, "--full-refresh")
     assert project.snapshot(HISTORY) == incremental
 
+    # (iv) A weights edit whose points cancel out on the day it touches: one customer's comment
+    # gains what another's app install loses, so the day's totals, counts and rows stay the same.
+    events.add("newcomer", "comment", datetime(2024, 3, 5, 10))
+    events.add("idle", "app_install", datetime(2024, 3, 5, 11))
+    project.reset_database(events.tables)
+    added = [*EDITED_WEIGHTS, Weight("social", "comment", Decimal("1")), Weight("app", "app_install", Decimal("1"))]
+    project.set_weights(added)
+    build(project, day("2024-04-01"))
+    assert built_range(project) == (day("2024-03-05"), day("2024-04-01"))
+    swapped = [*EDITED_WEIGHTS, Weight("social", "comment", Decimal("2")), Weight("app", "app_install", Decimal("0"))]
+    project.set_weights(swapped)
+    build(project, day("2024-04-01"))
+    assert built_range(project) == (day("2024-03-05"), day("2024-04-01"))
+    incremental = project.snapshot(HISTORY)
+    expect_oracle(project, events, swapped, day("2024-04-01"), started)
+    build(project, day("2024-04-01"), HISTORY, "--full-refresh")
+    assert project.snapshot(HISTORY) == incremental
+
 
 def test_time_decay_on_scores_and_history(new_project: Callable[[str], ProjectCopy]) -> None:
     project, started = new_project("history_decay"), utc_now()
