@@ -193,7 +193,7 @@
         cast(count(*) as {{ dbt.type_bigint() }}) as row_count,
         cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
         cast(sum(units) as {{ dbt.type_numeric() }}) as units,
-        cast(sum(points) as {{ dbt.type_numeric() }}) as points,
+        cast(sum(points) as {{ engagement_type_points() }}) as points,
         max(last_occurred_at) as last_occurred_at,
         cast(sum({{ engagement_row_checksum(['customer_id', 'channel', 'event_type', 'event_count', 'units', 'points', 'last_occurred_at']) }})
             as {{ dbt.type_bigint() }}) as row_checksum,

@@ -70,3 +70,29 @@
 {% macro spark__engagement_microseconds_between(earlier, later) -%}
     (unix_micros({{ later }}) - unix_micros({{ earlier }}))
 {%- endmacro %}
+
+{#- Points before the score is rounded: a weight (6 decimals) times units (minutes are kept to 6
+    decimals) needs 12 to stay exact, and the score is the rounding of their exact sum. 18 whole
+    digits leave room for sums of these (38 digits) on every engine. -#}
+{% macro engagement_type_points() %}
+    {{ return(adapter.dispatch('engagement_type_points', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_type_points() %}numeric(30, 12){% endmacro %}
+
+{% macro spark__engagement_type_points() %}decimal(30, 12){% endmacro %}
+
+{#- weight × units, exact. -#}
+{% macro engagement_weighted_points(weight, units) %}
+    {{ return(adapter.dispatch('engagement_weighted_points', 'customer_engagement')(weight, units)) }}
+{% endmacro %}
+
+{% macro default__engagement_weighted_points(weight, units) -%}
+    cast({{ weight }} * {{ units }} as {{ engagement_type_points() }})
+{%- endmacro %}
+
+{#- Spark cuts a product that needs more than 38 digits to 6 decimals (decimal(28, 6) × decimal(28, 6)
+    would), so both sides are narrowed first: 18 + 18 digits fit with all 12 decimals. -#}
+{% macro spark__engagement_weighted_points(weight, units) -%}
+    cast(cast({{ weight }} as decimal(18, 6)) * cast({{ units }} as decimal(18, 6)) as {{ engagement_type_points() }})
+{%- endmacro %}

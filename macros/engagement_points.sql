@@ -300,7 +300,7 @@ daily_points as (
         counted_units,
         weight,
         last_occurred_at,
-        cast(coalesce(weight, 0) * counted_units as {{ dbt.type_numeric() }}) as points
+        {{ engagement_weighted_points('coalesce(weight, 0)', 'counted_units') }} as points
     from capped_daily_counts
 )
 {%- endmacro %}
@@ -369,7 +369,7 @@ event_type_points as (
         cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
         cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
         cast(
-            sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ dbt.type_numeric() }}
+            sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ engagement_type_points() }}
         ) as points
     from counted_daily_points
     group by customer_id, channel, event_type

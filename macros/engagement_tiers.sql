@@ -16,7 +16,14 @@
 {#- Score as published: rounded half away from zero to 2 decimals, in one fixed type on every
     engine so BI tools and comparisons see 40.01, not 40.010000. -#}
 {% macro engagement_round_points(points) %}
-    cast(round(cast(coalesce({{ points }}, 0) as {{ dbt.type_numeric() }}), 2) as {{ engagement_type_score() }})
+    cast(round(cast(coalesce({{ points }}, 0) as {{ engagement_type_points() }}), 2) as {{ engagement_type_score() }})
+{%- endmacro %}
+
+{#- An average or median of scores, published like a score. Some engines average decimals in
+    floating point (DuckDB: 40.005 is 40.00499999999999545); 6 decimals take the noise away
+    before the rounding, 12 would keep it for large scores. -#}
+{% macro engagement_round_average(value) %}
+    cast(round(cast(coalesce({{ value }}, 0) as {{ dbt.type_numeric() }}), 2) as {{ engagement_type_score() }})
 {%- endmacro %}
 
 {% macro engagement_type_score() %}

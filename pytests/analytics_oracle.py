@@ -23,7 +23,7 @@ DERIVED_TYPES = ("session", "bounce", "minutes_on_site", "returning_visit")
 
 
 def micro(value: Decimal) -> Decimal:
-    """The package's numeric type keeps 6 decimals (rounded half away from zero)."""
+    """Session minutes are kept to 6 decimals (rounded half away from zero)."""
     return value.quantize(MICRO, rounding=ROUND_HALF_UP)
 
 
@@ -184,7 +184,7 @@ def score_terms(events: Iterable[Event], derived: Iterable[Derived], weights: Se
         term.raw_count += len(quantities)
         term.counted_units += units
         if weight is not None:
-            term.points += micro(weight.weight * units)
+            term.points += weight.weight * units
     return terms
 
 

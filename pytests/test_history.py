@@ -462,3 +462,20 @@ def test_runs_that_skip_repeat_or_jump_ahead(new_project: Callable[[str], Projec
     incremental = project.snapshot(HISTORY)
     build(project, day("2024-05-22"), HISTORY, "--full-refresh", **start)
     assert project.snapshot(HISTORY) == incremental
+
+
+def test_points_stay_exact_until_the_score_is_rounded(new_project: Callable[[str], ProjectCopy]) -> None:
+    """0.02 points a minute for a 10-second session (0.166667 minutes) is 0.00333334 points: three
+    such days and one 15-second session (0.005) make 0.01500002, so with 8 page views the score is
+    8.02 in the scores mart and in the history. Each day's points cut to 6 decimals would make
+    0.014999 and 8.01."""
+    project = new_project("history_exact_points")
+    events = Events()
+    for on, seconds in (("03-01", 10), ("03-02", 10), ("03-03", 10), ("03-04", 15)):
+        start = datetime.fromisoformat(f"2024-{on} 12:00:00")
+        events.add("steady", "page_view", start)
+        events.add("steady", "page_view", start + timedelta(seconds=seconds))
+    project.set_weights([Weight("web", "page_view", Decimal("1")), Weight("web", "minutes_on_site", Decimal("0.02"))])
+    project.reset_database(events.tables)
+    build(project, day("2024-03-04"), "+" + HISTORY, "+customer_engagement_scores")
+    assert history_and_mart_scores(project, day("2024-03-04")) == ({"steady": Decimal("8.02")},) * 2

@@ -166,12 +166,10 @@ open_session_points as (
         day_unit_changes.event_type,
         day_unit_changes.event_date,
         day_unit_changes.score_date,
-        cast(
-            event_weights.weight * {{ engagement_capped_units(
-                'coalesce(daily_points.units, 0) + day_unit_changes.unit_change', 'event_weights.daily_cap'
-            ) }} as {{ dbt.type_numeric() }}
-        ) as points,
-        cast(coalesce(daily_points.points, 0) as {{ dbt.type_numeric() }}) as final_points
+        {{ engagement_weighted_points('event_weights.weight', engagement_capped_units(
+            'coalesce(daily_points.units, 0) + day_unit_changes.unit_change', 'event_weights.daily_cap'
+        )) }} as points,
+        cast(coalesce(daily_points.points, 0) as {{ engagement_type_points() }}) as final_points
     from day_unit_changes
     inner join event_weights
         on day_unit_changes.event_type = event_weights.event_type

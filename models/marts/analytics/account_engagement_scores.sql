@@ -61,7 +61,7 @@ account_scores as (
         customers,
         active_customers,
         engaged_customers,
-        {{ engagement_round_points('avg_engagement_score') }} as avg_engagement_score,
+        {{ engagement_round_average('avg_engagement_score') }} as avg_engagement_score,
         {{ engagement_round_points('max_engagement_score') }} as max_engagement_score,
         {{ engagement_round_points('total_engagement_score') }} as total_engagement_score
     from account_totals

@@ -61,8 +61,8 @@ final as (
         segment_column,
         segment_value,
         cast(customers as {{ dbt.type_bigint() }}) as customers,
-        {{ engagement_round_points('avg_engagement_score') }} as avg_engagement_score,
-        {{ engagement_round_points('median_engagement_score') }} as median_engagement_score,
+        {{ engagement_round_average('avg_engagement_score') }} as avg_engagement_score,
+        {{ engagement_round_average('median_engagement_score') }} as median_engagement_score,
         {%- for tier in tier_names %}
             {{ engagement_ratio(tier ~ '_customers', 'customers') }} as share_{{ tier }},
         {%- endfor %}

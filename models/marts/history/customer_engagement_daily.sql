@@ -155,7 +155,8 @@ window_directions as (
 ),
 
 -- What each day adds to the running sums on the date it enters the window (days before the
--- first date built all enter on that date) and takes away window_days later.
+-- first date built all enter on that date) and takes away window_days later. A sign flip, not a
+-- product with the direction: Spark would cut the product of a sum to 6 decimals.
 window_moves as (
     select
         customer_days.customer_id,
@@ -166,7 +167,10 @@ window_moves as (
             else customer_days.event_date
         end as score_date,
         {%- for measure in measures %}
-            window_directions.direction * customer_days.{{ measure }} as {{ measure }},
+            case
+                when window_directions.direction = 1 then customer_days.{{ measure }}
+                else -customer_days.{{ measure }}
+            end as {{ measure }},
         {%- endfor %}
         window_directions.direction * customer_days.active_day as active_days,
         case when window_directions.direction = 1 then customer_days.last_occurred_at end as last_occurred_at
@@ -200,7 +204,7 @@ counted_intervals as (
         event_date,
         excluded_from as counts_from,
         excluded_before as counts_until,
-        cast(0 as {{ dbt.type_numeric() }}) as added_points,
+        cast(0 as {{ engagement_type_points() }}) as added_points,
         points as removed_points,
         -points as net_points
     from first_visit_exclusions
@@ -216,12 +220,15 @@ interval_moves as (
             when counted_intervals.counts_from < {{ first_date }} then {{ first_date }}
             else counted_intervals.counts_from
         end as score_date,
-        window_directions.direction * counted_intervals.net_points as total_points,
+        case
+            when window_directions.direction = 1 then counted_intervals.net_points
+            else -counted_intervals.net_points
+        end as total_points,
         {%- for channel in channels %}
             case
-                when counted_intervals.channel = '{{ channel }}'
-                    then window_directions.direction * counted_intervals.net_points
-                else 0
+                when counted_intervals.channel <> '{{ channel }}' then 0
+                when window_directions.direction = 1 then counted_intervals.net_points
+                else -counted_intervals.net_points
             end as {{ channel }}_points,
         {%- endfor %}
         0 as event_count,
