@@ -4,10 +4,12 @@
       at or below zero says nothing);
     - tier_drop: the customer moved down at least one tier since the day before;
     - churn_risk_entry: the first day the customer is in the lowest tier (churn_risk).
-    The reason lists the event types whose points fell the most over the same span. -#}
+    The reason lists the event types whose points fell the most over the same span (decayed, when
+    decay is on: a fall can then come from age alone). -#}
 {%- set drop_points = var('engagement_alert_drop_points', 20) -%}
 {%- set drop_pct = var('engagement_alert_drop_pct', 30) -%}
 {%- set window_days = engagement_window_days() -%}
+{%- set decayed = engagement_decay_half_life_days() is not none -%}
 
 with score_changes as (
     select
@@ -52,7 +54,8 @@ open_session_points as (
         channel,
         event_type,
         score_date,
-        points - final_points as points_change
+        {{ engagement_decayed_points('points', 'event_date', 'score_date') }}
+        - {{ engagement_decayed_points('final_points', 'event_date', 'score_date') }} as points_change
     from {{ ref('int_engagement__open_session_points') }}
 ),
 
@@ -156,11 +159,13 @@ alerts as (
     select * from churn_risk_entries
 ),
 
--- Over days_compared, an event type's window points change by what it earned on the days that
--- entered the window minus what it earned on the days that left it: per alert, those days.
+-- Over days_compared, an event type's window points change by what it earns in the window of the
+-- alert's date less what it earned in the window days_compared before. Undecayed, a day in both
+-- windows counts the same in each, so only the days that entered or left are read; with decay
+-- every day of either window counts at its age on each date.
 day_offsets as (
     select generated_number - 1 as days_back
-    from ({{ dbt.generate_series(7) }}) as series
+    from ({{ dbt.generate_series(window_days + 7) }}) as series
 ),
 
 alert_days as (
@@ -168,12 +173,17 @@ alert_days as (
         alerts.customer_id,
         alerts.score_date,
         alerts.alert_type,
-        cast({{ dbt.dateadd('day', '-day_offsets.days_back', 'alerts.score_date') }} as date) as entered_date,
-        cast({{ dbt.dateadd('day', '-day_offsets.days_back - ' ~ window_days, 'alerts.score_date') }} as date)
-            as left_date
+        cast({{ dbt.dateadd('day', '-alerts.days_compared', 'alerts.score_date') }} as date) as compared_date,
+        cast({{ dbt.dateadd('day', '-day_offsets.days_back', 'alerts.score_date') }} as date) as event_date,
+        day_offsets.days_back < {{ window_days }} as in_window_after,
+        day_offsets.days_back >= alerts.days_compared as in_window_before
     from alerts
     inner join day_offsets
-        on alerts.days_compared > day_offsets.days_back
+        on
+            alerts.days_compared + {{ window_days }} > day_offsets.days_back
+            {%- if not decayed %}
+                and (alerts.days_compared > day_offsets.days_back or day_offsets.days_back >= {{ window_days }})
+            {%- endif %}
 ),
 
 window_day_moves as (
@@ -183,25 +193,19 @@ window_day_moves as (
         alert_days.alert_type,
         daily_points.channel,
         daily_points.event_type,
-        daily_points.points
+        {%- set points_after = engagement_decayed_points(
+            'daily_points.points', 'daily_points.event_date', 'alert_days.score_date'
+        ) %}
+        {%- set points_before = engagement_decayed_points(
+            'daily_points.points', 'daily_points.event_date', 'alert_days.compared_date'
+        ) %}
+        case when alert_days.in_window_after then {{ points_after }} else 0 end
+        - case when alert_days.in_window_before then {{ points_before }} else 0 end as points
     from alert_days
     inner join daily_points
         on
             alert_days.customer_id = daily_points.customer_id
-            and alert_days.entered_date = daily_points.event_date
-    union all
-    select
-        alert_days.customer_id,
-        alert_days.score_date,
-        alert_days.alert_type,
-        daily_points.channel,
-        daily_points.event_type,
-        -daily_points.points as points
-    from alert_days
-    inner join daily_points
-        on
-            alert_days.customer_id = daily_points.customer_id
-            and alert_days.left_date = daily_points.event_date
+            and alert_days.event_date = daily_points.event_date
     -- Sessions still going on at the end of either date counted as they were then: what they
     -- changed on the alert's date, less what they changed days_compared before.
     union all
