@@ -217,9 +217,9 @@ window_days as (
 ),
 scored as (
     select d.customer_id, d.channel, d.event_date, d.events,
-        -- Kept to 6 decimals per day, as the package's numeric type does.
+        -- Exact: 6-decimal weights times 6-decimal units, as the package's points type keeps them.
         cast(coalesce(w.weight, 0) * cast(case when d.units > w.daily_cap then w.daily_cap else d.units end
-            as decimal(28, 6)) as decimal(28, 6)) as points
+            as decimal(28, 6)) as decimal(30, 12)) as points
     from window_days as d
     left join weights as w on d.channel = w.channel and d.event_type = w.event_type
 ),
