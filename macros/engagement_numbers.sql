@@ -96,3 +96,10 @@
 {% macro spark__engagement_weighted_points(weight, units) -%}
     cast(cast({{ weight }} as decimal(18, 6)) * cast({{ units }} as decimal(18, 6)) as {{ engagement_type_points() }})
 {%- endmacro %}
+
+{#- amount when direction is 1, -amount when it is -1. A sign flip, not a product: Spark types
+    direction × a wide decimal (a sum of points) as needing more than 38 digits and drops its
+    decimals down to 6. -#}
+{% macro engagement_signed(amount, direction) -%}
+    case when {{ direction }} = 1 then {{ amount }} else -{{ amount }} end
+{%- endmacro %}

@@ -155,8 +155,7 @@ window_directions as (
 ),
 
 -- What each day adds to the running sums on the date it enters the window (days before the
--- first date built all enter on that date) and takes away window_days later. A sign flip, not a
--- product with the direction: Spark would cut the product of a sum to 6 decimals.
+-- first date built all enter on that date) and takes away window_days later.
 window_moves as (
     select
         customer_days.customer_id,
@@ -167,12 +166,9 @@ window_moves as (
             else customer_days.event_date
         end as score_date,
         {%- for measure in measures %}
-            case
-                when window_directions.direction = 1 then customer_days.{{ measure }}
-                else -customer_days.{{ measure }}
-            end as {{ measure }},
+            {{ engagement_signed('customer_days.' ~ measure, 'window_directions.direction') }} as {{ measure }},
         {%- endfor %}
-        window_directions.direction * customer_days.active_day as active_days,
+        {{ engagement_signed('customer_days.active_day', 'window_directions.direction') }} as active_days,
         case when window_directions.direction = 1 then customer_days.last_occurred_at end as last_occurred_at
     from customer_days
     cross join window_directions
@@ -220,15 +216,12 @@ interval_moves as (
             when counted_intervals.counts_from < {{ first_date }} then {{ first_date }}
             else counted_intervals.counts_from
         end as score_date,
-        case
-            when window_directions.direction = 1 then counted_intervals.net_points
-            else -counted_intervals.net_points
-        end as total_points,
+        {%- set signed_net_points = engagement_signed('counted_intervals.net_points', 'window_directions.direction') %}
+        {{ signed_net_points }} as total_points,
         {%- for channel in channels %}
             case
-                when counted_intervals.channel <> '{{ channel }}' then 0
-                when window_directions.direction = 1 then counted_intervals.net_points
-                else -counted_intervals.net_points
+                when counted_intervals.channel = '{{ channel }}' then {{ signed_net_points }}
+                else 0
             end as {{ channel }}_points,
         {%- endfor %}
         0 as event_count,
