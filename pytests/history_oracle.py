@@ -2,7 +2,8 @@
 
 Written from the issue and docs/decisions.md, never from the SQL, on top of oracle.py: a history
 row of a score date is what the oracle scores for that date, so the history is the oracle run once
-per date. Adds the optional time decay, the score changes and the tier transitions.
+per date. Adds the optional time decay, the score changes, the alerts (all but their reason) and
+the tier transitions.
 """
 
 from __future__ import annotations
@@ -123,3 +124,38 @@ def tier_transitions(changes: Sequence[Row]) -> list[Row]:
     )
     return [{"score_date": d, "from_tier": f, "from_tier_rank": fr, "to_tier": t, "to_tier_rank": tr,
              "customers": n} for (d, f, fr, t, tr), n in flows.items()]
+
+
+def score_alerts(changes: Sequence[Row], tiers: Sequence[Tier], drop_points: Decimal = Decimal(20),
+                 drop_pct: Decimal = Decimal(30)) -> list[Row]:
+    """Expected rows of engagement_score_alerts, without the reason: a 7-day fall of drop_points or
+    of drop_pct percent of a positive score (high at twice either), a tier lower than the day
+    before (high at two or more), the first day in the lowest tier (high)."""
+    by_key = {(c["customer_id"], c["score_date"]): c for c in changes}
+    lowest = min(t.tier_rank for t in tiers)
+    seen_lowest: set[str] = set()
+    rows: list[Row] = []
+
+    def alert(c: Row, alert_type: str, high: bool, days: int) -> None:
+        before = by_key.get((c["customer_id"], c["score_date"] - timedelta(days=days)))
+        rows.append({"customer_id": c["customer_id"], "score_date": c["score_date"], "alert_type": alert_type,
+                     "severity": "high" if high else "medium", "days_compared": days,
+                     "score_before": c[f"score_{days}d_before"], "score_after": c["engagement_score"],
+                     "score_change": c[f"change_{days}d"], "pct_change": c[f"pct_change_{days}d"],
+                     "tier_before": before["engagement_tier"] if before else None,
+                     "tier_after": c["engagement_tier"]})
+
+    for c in sorted(changes, key=lambda c: (c["customer_id"], c["score_date"])):
+        before, change = c["score_7d_before"], c["change_7d"]
+        if change is not None:
+            fall = -change
+            pct_fall = 100 * fall / before if before > 0 else None
+            if fall >= drop_points or (pct_fall is not None and pct_fall >= drop_pct):
+                high = fall >= 2 * drop_points or (pct_fall is not None and pct_fall >= 2 * drop_pct)
+                alert(c, "score_drop", high, 7)
+        if c["previous_tier_rank"] is not None and c["tier_rank"] < c["previous_tier_rank"]:
+            alert(c, "tier_drop", c["previous_tier_rank"] - c["tier_rank"] >= 2, 1)
+        if c["tier_rank"] == lowest and c["customer_id"] not in seen_lowest:
+            seen_lowest.add(c["customer_id"])
+            alert(c, "churn_risk_entry", True, 1)
+    return rows

@@ -22,7 +22,7 @@ import pytest
 from conftest import Built
 from harness import DATA_ONLY, ProjectCopy, as_decimal, as_naive_utc, utc_now
 from analytics_oracle import expected_analytics
-from history_oracle import daily_history, score_changes, tier_transitions
+from history_oracle import daily_history, score_alerts, score_changes, tier_transitions
 from oracle import Row, Weight
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
 from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
@@ -148,6 +148,19 @@ def differences(expected: Sequence[Row], actual: Sequence[Row], key: Sequence[st
     return sorted(problems)[:20]
 
 
+def expect_downstream_marts(project: ProjectCopy, history: Sequence[Row]) -> None:
+    """The changes, the alerts (all but the reason, which only the unit tests check) and the tier
+    transitions of a history that matched the oracle."""
+    changes = score_changes(history)
+    assert differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY) == []
+    alerts = score_alerts(changes, project.tiers())
+    # Both datasets that call this raise every alert type, so none of the rules goes unchecked.
+    assert {a["alert_type"] for a in alerts} == {"score_drop", "tier_drop", "churn_risk_entry"}
+    assert differences(alerts, project.mart("engagement_score_alerts"), (*HISTORY_KEY, "alert_type")) == []
+    assert differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
+                       ("score_date", "from_tier", "to_tier")) == []
+
+
 def expect_oracle(project: ProjectCopy, events: Events, weights: Sequence[Weight], last: date,
                   started: datetime, **options: Any) -> list[Row]:
     expected = daily_history(events.tables, weights, project.tiers(), last, WINDOW_DAYS, started, **options)
@@ -204,11 +217,7 @@ def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> No
     # old_timer's first event is an app_open: every date changed.
     assert built_range(project) == (day("2024-01-05"), day("2024-04-01"))
     incremental = project.snapshot(HISTORY)
-    expected = expect_oracle(project, events, EDITED_WEIGHTS, day("2024-04-01"), started)
-    changes = score_changes(expected)
-    assert differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY) == []
-    assert differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
-                       ("score_date", "from_tier", "to_tier")) == []
+    expect_downstream_marts(project, expect_oracle(project, events, EDITED_WEIGHTS, day("2024-04-01"), started))
     build(project, day("2024-04-01"), HISTORY, "--full-refresh")
     assert project.snapshot(HISTORY) == incremental
 
@@ -400,16 +409,13 @@ def test_returning_visits_need_an_earlier_visit_in_the_window(new_project: Calla
 
 def test_history_of_the_crafted_dataset(crafted_build: Built) -> None:
     """The suite's crafted build (duplicates, rejections, caps, surveys, offline attendance) also
-    built the history: every date of it, its changes and its transitions match the oracle."""
+    built the history: every date of it, its changes, alerts and transitions match the oracle."""
     project = crafted_build.project
     expected = daily_history(crafted_build.dataset.tables, CRAFTED_WEIGHTS, project.tiers(), SCORE_DATE,
                              CRAFTED_WINDOW_DAYS, utc_now())
     assert len({r["score_date"] for r in expected}) > CRAFTED_WINDOW_DAYS
     assert differences(expected, project.mart(HISTORY), HISTORY_KEY) == []
-    changes = score_changes(expected)
-    assert differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY) == []
-    assert differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
-                       ("score_date", "from_tier", "to_tier")) == []
+    expect_downstream_marts(project, expected)
 
 
 @pytest.mark.not_on_spark("a dozen dbt runs in a row")
