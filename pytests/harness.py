@@ -23,6 +23,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from contract import MART_KEYS, MARTS, USING_VAR
 from engines import Engine
+from history_oracle import score_alerts, score_changes, tier_transitions
 from oracle import Row, Tier, Weight
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -270,3 +271,43 @@ def diff_all(expected: Mapping[str, Sequence[Row]], project: ProjectCopy) -> lis
             problems.append(f"{name}: columns {columns} != contract {list(MARTS[name])}")
         problems.extend(diff_mart(name, expected[name], project.mart(name)))
     return problems
+
+
+HISTORY_KEY = ("customer_id", "score_date")
+
+
+def same(expected: Any, actual: Any) -> bool:
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    if isinstance(expected, Decimal) or (isinstance(expected, int) and not isinstance(expected, bool)):
+        return as_decimal(actual) == expected
+    return as_naive_utc(actual) == expected
+
+
+def differences(expected: Sequence[Row], actual: Sequence[Row], key: Sequence[str]) -> list[str]:
+    """Row-by-row differences on the expected rows' columns (empty: equal)."""
+    def index(rows: Sequence[Row]) -> dict[tuple[Any, ...], Row]:
+        out: dict[tuple[Any, ...], Row] = {}
+        for row in rows:
+            k = tuple(as_naive_utc(row[c]) for c in key)
+            assert k not in out, f"duplicate key {k}"
+            out[k] = row
+        return out
+    exp, act = index(expected), index(actual)
+    problems = [f"missing {k}" for k in exp.keys() - act.keys()]
+    problems += [f"unexpected {k}: {act[k]}" for k in act.keys() - exp.keys()]
+    for k in exp.keys() & act.keys():
+        bad = [c for c in exp[k] if not same(exp[k][c], act[k].get(c))]
+        problems += [f"{k}: " + ", ".join(f"{c} expected {exp[k][c]!r} got {act[k].get(c)!r}" for c in bad)] if bad else []
+    return sorted(problems)[:20]
+
+
+def downstream_differences(project: ProjectCopy, history: Sequence[Row]) -> list[str]:
+    """How the score changes, the alerts (all but the reason, which the dbt unit tests check) and
+    the tier transitions differ from the oracle's, given the history they were built from."""
+    changes = score_changes(history)
+    return [*differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY),
+            *differences(score_alerts(changes, project.tiers()), project.mart("engagement_score_alerts"),
+                         (*HISTORY_KEY, "alert_type")),
+            *differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
+                         ("score_date", "from_tier", "to_tier"))]
