@@ -126,6 +126,12 @@ def tier_transitions(changes: Sequence[Row]) -> list[Row]:
              "customers": n} for (d, f, fr, t, tr), n in flows.items()]
 
 
+def _fell(change: Decimal, before: Decimal, points: Decimal, pct: Decimal) -> bool:
+    """A fall of at least `points`, or of at least `pct` percent of a positive earlier score
+    (compared without dividing, so exactly)."""
+    return -change >= points or (before > 0 and -100 * change >= pct * before)
+
+
 def score_alerts(changes: Sequence[Row], tiers: Sequence[Tier], drop_points: Decimal = Decimal(20),
                  drop_pct: Decimal = Decimal(30)) -> list[Row]:
     """Expected rows of engagement_score_alerts, without the reason: a 7-day fall of drop_points or
@@ -146,13 +152,9 @@ def score_alerts(changes: Sequence[Row], tiers: Sequence[Tier], drop_points: Dec
                      "tier_after": c["engagement_tier"]})
 
     for c in sorted(changes, key=lambda c: (c["customer_id"], c["score_date"])):
-        before, change = c["score_7d_before"], c["change_7d"]
-        if change is not None:
-            fall = -change
-            pct_fall = 100 * fall / before if before > 0 else None
-            if fall >= drop_points or (pct_fall is not None and pct_fall >= drop_pct):
-                high = fall >= 2 * drop_points or (pct_fall is not None and pct_fall >= 2 * drop_pct)
-                alert(c, "score_drop", high, 7)
+        week_ago, change = c["score_7d_before"], c["change_7d"]
+        if change is not None and _fell(change, week_ago, drop_points, drop_pct):
+            alert(c, "score_drop", _fell(change, week_ago, 2 * drop_points, 2 * drop_pct), 7)
         if c["previous_tier_rank"] is not None and c["tier_rank"] < c["previous_tier_rank"]:
             alert(c, "tier_drop", c["previous_tier_rank"] - c["tier_rank"] >= 2, 1)
         if c["tier_rank"] == lowest and c["customer_id"] not in seen_lowest:
