@@ -23,7 +23,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from contract import MART_KEYS, MARTS, USING_VAR
 from engines import Engine
-from history_oracle import score_alerts, score_changes, tier_transitions
+from history_oracle import TypeDay, score_alerts, score_changes, tier_transitions
 from oracle import Row, Tier, Weight
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -302,12 +302,14 @@ def differences(expected: Sequence[Row], actual: Sequence[Row], key: Sequence[st
     return sorted(problems)[:20]
 
 
-def downstream_differences(project: ProjectCopy, history: Sequence[Row]) -> list[str]:
-    """How the score changes, the alerts (all but the reason, which the dbt unit tests check) and
-    the tier transitions differ from the oracle's, given the history they were built from."""
+def downstream_differences(project: ProjectCopy, history: Sequence[Row], points: Mapping[TypeDay, Decimal],
+                           window_days: int) -> list[str]:
+    """How the score changes, the alerts and the tier transitions differ from the oracle's, given
+    the history they were built from and the points per customer, event type and day
+    (history_oracle.type_day_points)."""
     changes = score_changes(history)
+    alerts = score_alerts(changes, project.tiers(), points, window_days)
     return [*differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY),
-            *differences(score_alerts(changes, project.tiers()), project.mart("engagement_score_alerts"),
-                         (*HISTORY_KEY, "alert_type")),
+            *differences(alerts, project.mart("engagement_score_alerts"), (*HISTORY_KEY, "alert_type")),
             *differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),
                          ("score_date", "from_tier", "to_tier"))]

@@ -2,8 +2,7 @@
 
 Written from the issue and docs/decisions.md, never from the SQL, on top of oracle.py: a history
 row of a score date is what the oracle scores for that date, so the history is the oracle run once
-per date. Adds the optional time decay, the score changes, the alerts (all but their reason) and
-the tier transitions.
+per date. Adds the optional time decay, the score changes, the alerts and the tier transitions.
 """
 
 from __future__ import annotations
@@ -29,30 +28,55 @@ def decayed(points: Decimal, age_days: int, half_life: float | None) -> Decimal:
     return Decimal(float(points) * factor).quantize(MICRO, ROUND_HALF_UP)
 
 
+TypeDay = tuple[str, str, str, date]  # customer, channel, event type, UTC day
+
+
+def type_day_points(events: Sequence[Event], weights: Mapping[tuple[str, str], Weight]) -> dict[TypeDay, Decimal]:
+    """Points per customer, event type and UTC day: weight x units capped per day."""
+    units: Counter[TypeDay] = Counter(
+        (e.customer_id, e.channel, e.event_type or "", e.occurred_at.date()) for e in events)
+    points: dict[TypeDay, Decimal] = {}
+    for (cid, channel, event_type, day), count in units.items():
+        weight = weights.get((channel, event_type))
+        if weight is not None:
+            capped = min(count, weight.daily_cap) if weight.daily_cap is not None else count
+            points[(cid, channel, event_type, day)] = weight.weight * capped
+    return points
+
+
+def raw_type_day_points(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight], last_date: date,
+                        window_days: int, run_started_at: datetime) -> dict[TypeDay, Decimal]:
+    """type_day_points of the raw tables' accepted events."""
+    return type_day_points(accepted_events(raw, last_date, window_days, run_started_at), weight_index(weights))
+
+
+def in_window(day: date, score_date: date, window_days: int) -> bool:
+    return score_date - timedelta(days=window_days) < day <= score_date
+
+
 def decayed_score_rows(customers: Mapping[str, Row], events: Sequence[Event],
                        weights: Mapping[tuple[str, str], Weight], params: Params,
                        half_life: float) -> list[Row]:
     """score_rows with time decay: the points of each (customer, channel, event type, day),
     capped, are decayed to the score date, then summed."""
     rows = score_rows(customers, events, weights, params)
-    units: Counter[tuple[str, str, str | None, date]] = Counter(
-        (e.customer_id, e.channel, e.event_type, e.occurred_at.date())
-        for e in events if params.in_window(e.occurred_at)
-    )
     points: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (cid, channel, event_type, day), count in units.items():
-        weight = weights.get((channel, event_type or ""))
-        if weight is None:
-            continue
-        capped = min(count, weight.daily_cap) if weight.daily_cap is not None else count
-        age = (params.score_date - day).days
-        points[cid][channel] += decayed(weight.weight * capped, age, half_life)
+    for (cid, channel, _, day), day_points in type_day_points(events, weights).items():
+        if in_window(day, params.score_date, params.window_days):
+            age = (params.score_date - day).days
+            points[cid][channel] += decayed(day_points, age, half_life)
     for row in rows:
         channel_points = points.get(row["customer_id"], {})
         row["engagement_score"] = round2(sum(channel_points.values(), Decimal(0)))
         for channel in (s.channel for s in EVENT_SOURCES):
             row[f"{channel}_score"] = round2(channel_points.get(channel, Decimal(0)))
     return rows
+
+
+def accepted_events(raw: Mapping[str, Sequence[Row] | None], last_date: date, window_days: int,
+                    run_started_at: datetime) -> list[Event]:
+    customers = customers_of(raw.get("customers") or [])
+    return stage(raw, set(customers), Params(last_date, window_days, run_started_at)).events
 
 
 def daily_history(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight],
@@ -62,10 +86,10 @@ def daily_history(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Wei
     """Expected rows of customer_engagement_daily: per customer, every date from the first
     accepted event (or history_start, when later) to last_date, scored as on that date."""
     customers = customers_of(raw.get("customers") or [])
-    staged = stage(raw, set(customers), Params(last_date, window_days, run_started_at))
+    events = accepted_events(raw, last_date, window_days, run_started_at)
     index = weight_index(weights)
     first_day: dict[str, date] = {}
-    for e in staged.events:
+    for e in events:
         day = e.occurred_at.date()
         if day <= last_date and (e.customer_id not in first_day or day < first_day[e.customer_id]):
             first_day[e.customer_id] = day
@@ -77,9 +101,9 @@ def daily_history(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Wei
     while day <= last_date:
         params = Params(day, window_days, run_started_at)
         if half_life is None:
-            scored = score_rows(customers, staged.events, index, params)
+            scored = score_rows(customers, events, index, params)
         else:
-            scored = decayed_score_rows(customers, staged.events, index, params, half_life)
+            scored = decayed_score_rows(customers, events, index, params, half_life)
         for row in scored:
             if row["customer_id"] in starts and starts[row["customer_id"]] <= day:
                 tier = tier_of(row["engagement_score"], tiers)
@@ -132,11 +156,34 @@ def _fell(change: Decimal, before: Decimal, points: Decimal, pct: Decimal) -> bo
     return -change >= points or (before > 0 and -100 * change >= pct * before)
 
 
-def score_alerts(changes: Sequence[Row], tiers: Sequence[Tier], drop_points: Decimal = Decimal(20),
+def alert_reason(points: Mapping[tuple[str, str, date], Decimal], score_date: date, days: int,
+                 window_days: int, half_life: float | None) -> str | None:
+    """The (up to) three event types whose window points fell the most from days before
+    score_date to score_date, largest fall first (then by name), as `channel.event_type -1.25`.
+    points: one customer's points per channel, event type and day. Derived event types (sessions,
+    returning visits) are left to the analytics oracle: the datasets checked here do not weight them."""
+    compared = score_date - timedelta(days=days)
+    change: dict[str, Decimal] = defaultdict(Decimal)
+    for (channel, event_type, day), day_points in points.items():
+        name = f"{channel}.{event_type}"
+        if in_window(day, score_date, window_days):
+            change[name] += decayed(day_points, (score_date - day).days, half_life)
+        if in_window(day, compared, window_days):
+            change[name] -= decayed(day_points, (compared - day).days, half_life)
+    falls = sorted((amount, name) for name, amount in change.items() if amount < 0)[:3]
+    return ", ".join(f"{name} {round2(amount)}" for amount, name in falls) or None
+
+
+def score_alerts(changes: Sequence[Row], tiers: Sequence[Tier], points: Mapping[TypeDay, Decimal],
+                 window_days: int, half_life: float | None = None, drop_points: Decimal = Decimal(20),
                  drop_pct: Decimal = Decimal(30)) -> list[Row]:
-    """Expected rows of engagement_score_alerts, without the reason: a 7-day fall of drop_points or
-    of drop_pct percent of a positive score (high at twice either), a tier lower than the day
-    before (high at two or more), the first day in the lowest tier (high)."""
+    """Expected rows of engagement_score_alerts: a 7-day fall of drop_points or of drop_pct
+    percent of a positive score (high at twice either), a tier lower than the day before (high at
+    two or more), the first day in the lowest tier (high); the reason from the customer's points
+    per event type and day (type_day_points)."""
+    by_customer: dict[str, dict[tuple[str, str, date], Decimal]] = defaultdict(dict)
+    for (cid, channel, event_type, day), day_points in points.items():
+        by_customer[cid][(channel, event_type, day)] = day_points
     by_key = {(c["customer_id"], c["score_date"]): c for c in changes}
     lowest = min(t.tier_rank for t in tiers)
     seen_lowest: set[str] = set()
@@ -149,7 +196,9 @@ def score_alerts(changes: Sequence[Row], tiers: Sequence[Tier], drop_points: Dec
                      "score_before": c[f"score_{days}d_before"], "score_after": c["engagement_score"],
                      "score_change": c[f"change_{days}d"], "pct_change": c[f"pct_change_{days}d"],
                      "tier_before": before["engagement_tier"] if before else None,
-                     "tier_after": c["engagement_tier"]})
+                     "tier_after": c["engagement_tier"],
+                     "reason": alert_reason(by_customer[c["customer_id"]], c["score_date"], days, window_days,
+                                            half_life)})
 
     for c in sorted(changes, key=lambda c: (c["customer_id"], c["score_date"])):
         week_ago, change = c["score_7d_before"], c["change_7d"]

@@ -23,7 +23,7 @@ from conftest import Built
 from harness import (DATA_ONLY, HISTORY_KEY, ProjectCopy, as_decimal, as_naive_utc, differences,
                      downstream_differences, utc_now)
 from analytics_oracle import expected_analytics
-from history_oracle import daily_history
+from history_oracle import daily_history, raw_type_day_points
 from oracle import Row, Weight
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
 from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
@@ -122,8 +122,10 @@ def build(project: ProjectCopy, score_date: date, *select: str, **more: Any) -> 
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
 
 
-def expect_downstream_marts(project: ProjectCopy, history: Sequence[Row]) -> None:
-    assert downstream_differences(project, history) == []
+def expect_downstream_marts(project: ProjectCopy, history: Sequence[Row], raw: dict[str, list[Row]],
+                            weights: Sequence[Weight], last: date, window_days: int, started: datetime) -> None:
+    points = raw_type_day_points(raw, weights, last, window_days, started)
+    assert downstream_differences(project, history, points, window_days) == []
     # Both datasets that call this raise every alert type, so none of the rules goes unchecked.
     alert_types = {r["alert_type"] for r in project.mart("engagement_score_alerts")}
     assert alert_types == {"score_drop", "tier_drop", "churn_risk_entry"}
@@ -185,7 +187,8 @@ def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> No
     # old_timer's first event is an app_open: every date changed.
     assert built_range(project) == (day("2024-01-05"), day("2024-04-01"))
     incremental = project.snapshot(HISTORY)
-    expect_downstream_marts(project, expect_oracle(project, events, EDITED_WEIGHTS, day("2024-04-01"), started))
+    expected = expect_oracle(project, events, EDITED_WEIGHTS, day("2024-04-01"), started)
+    expect_downstream_marts(project, expected, events.tables, EDITED_WEIGHTS, day("2024-04-01"), WINDOW_DAYS, started)
     build(project, day("2024-04-01"), HISTORY, "--full-refresh")
     assert project.snapshot(HISTORY) == incremental
 
@@ -378,12 +381,12 @@ def test_returning_visits_need_an_earlier_visit_in_the_window(new_project: Calla
 def test_history_of_the_crafted_dataset(crafted_build: Built) -> None:
     """The suite's crafted build (duplicates, rejections, caps, surveys, offline attendance) also
     built the history: every date of it, its changes, alerts and transitions match the oracle."""
-    project = crafted_build.project
-    expected = daily_history(crafted_build.dataset.tables, CRAFTED_WEIGHTS, project.tiers(), SCORE_DATE,
-                             CRAFTED_WINDOW_DAYS, utc_now())
+    project, started = crafted_build.project, utc_now()
+    raw = crafted_build.dataset.tables
+    expected = daily_history(raw, CRAFTED_WEIGHTS, project.tiers(), SCORE_DATE, CRAFTED_WINDOW_DAYS, started)
     assert len({r["score_date"] for r in expected}) > CRAFTED_WINDOW_DAYS
     assert differences(expected, project.mart(HISTORY), HISTORY_KEY) == []
-    expect_downstream_marts(project, expected)
+    expect_downstream_marts(project, expected, raw, CRAFTED_WEIGHTS, SCORE_DATE, CRAFTED_WINDOW_DAYS, started)
 
 
 @pytest.mark.not_on_spark("a dozen dbt runs in a row")

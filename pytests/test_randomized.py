@@ -13,7 +13,7 @@ from contract import MARTS
 from generators import SCORE_DATE, WINDOW_DAYS, raw_tables, weight_seeds
 from harness import (CORE_MARTS_ONLY, DATA_ONLY, HISTORY_KEY, ProjectCopy, build_vars, diff_mart, differences,
                      downstream_differences, utc_now)
-from history_oracle import daily_history
+from history_oracle import daily_history, raw_type_day_points
 from oracle import Row, Weight, expected_marts
 
 pytestmark = [pytest.mark.not_on_spark("a dozen builds of engine-independent logic; run on DuckDB and PostgreSQL")]
@@ -58,5 +58,6 @@ def test_random_inputs_match_oracle(project: ProjectCopy, raw: dict[str, list[Ro
     if whole_project:
         history = daily_history(raw, weights, project.tiers(), SCORE_DATE, WINDOW_DAYS, run_started_at)
         problems += differences(history, project.mart("customer_engagement_daily"), HISTORY_KEY)
-        problems += downstream_differences(project, history)
+        points = raw_type_day_points(raw, weights, SCORE_DATE, WINDOW_DAYS, run_started_at)
+        problems += downstream_differences(project, history, points, WINDOW_DAYS)
     assert not problems, "\n".join(problems)
