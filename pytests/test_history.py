@@ -23,7 +23,7 @@ from conftest import Built
 from harness import (DATA_ONLY, HISTORY_KEY, ProjectCopy, as_decimal, as_naive_utc, differences,
                      downstream_differences, utc_now)
 from analytics_oracle import expected_analytics
-from history_oracle import daily_history, raw_type_day_points
+from history_oracle import daily_history, raw_type_day_points, score_alerts, score_changes
 from oracle import Row, Weight
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
 from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
@@ -189,6 +189,15 @@ def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> No
     incremental = project.snapshot(HISTORY)
     expected = expect_oracle(project, events, EDITED_WEIGHTS, day("2024-04-01"), started)
     expect_downstream_marts(project, expected, events.tables, EDITED_WEIGHTS, day("2024-04-01"), WINDOW_DAYS, started)
+    # Other alert thresholds (vars) raise other alerts, as the oracle says.
+    default_alerts = len(project.mart("engagement_score_alerts"))
+    build(project, day("2024-04-01"), "engagement_score_alerts",
+          engagement_alert_drop_points=12.5, engagement_alert_drop_pct=62.5)
+    points = raw_type_day_points(events.tables, EDITED_WEIGHTS, day("2024-04-01"), WINDOW_DAYS, started)
+    other = score_alerts(score_changes(expected), project.tiers(), points, WINDOW_DAYS,
+                         drop_points=Decimal("12.5"), drop_pct=Decimal("62.5"))
+    assert len(other) != default_alerts
+    assert differences(other, project.mart("engagement_score_alerts"), (*HISTORY_KEY, "alert_type")) == []
     build(project, day("2024-04-01"), HISTORY, "--full-refresh")
     assert project.snapshot(HISTORY) == incremental
 
