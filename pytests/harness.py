@@ -303,12 +303,12 @@ def differences(expected: Sequence[Row], actual: Sequence[Row], key: Sequence[st
 
 
 def downstream_differences(project: ProjectCopy, history: Sequence[Row], points: Mapping[TypeDay, Decimal],
-                           window_days: int) -> list[str]:
+                           window_days: int, half_life: float | None = None) -> list[str]:
     """How the score changes, the alerts and the tier transitions differ from the oracle's, given
     the history they were built from and the points per customer, event type and day
     (history_oracle.type_day_points)."""
     changes = score_changes(history)
-    alerts = score_alerts(changes, project.tiers(), points, window_days)
+    alerts = score_alerts(changes, project.tiers(), points, window_days, half_life)
     return [*differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY),
             *differences(alerts, project.mart("engagement_score_alerts"), (*HISTORY_KEY, "alert_type")),
             *differences(tier_transitions(changes), project.mart("engagement_tier_transitions"),

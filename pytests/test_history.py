@@ -226,8 +226,12 @@ def test_time_decay_on_scores_and_history(new_project: Callable[[str], ProjectCo
     project.set_weights(WEIGHTS)
     project.reset_database(events.tables)
     # build() leaves out the unit tests, which would see the half-life too.
-    build(project, day("2024-03-29"), "+" + HISTORY, "+customer_engagement_scores", engagement_decay_half_life_days=7)
+    build(project, day("2024-03-29"), "+engagement_score_alerts", "+engagement_tier_transitions",
+          "+customer_engagement_scores", engagement_decay_half_life_days=7)
     expected = expect_oracle(project, events, WEIGHTS, day("2024-03-29"), started, half_life=7)
+    # Changes, alerts and their reasons follow the decayed scores and points.
+    points = raw_type_day_points(events.tables, WEIGHTS, day("2024-03-29"), WINDOW_DAYS, started)
+    assert downstream_differences(project, expected, points, WINDOW_DAYS, half_life=7) == []
     # The scores mart decays the same way: its rows are the history's last date.
     last = [{k: v for k, v in r.items() if k not in ("engagement_tier", "tier_rank")}
             for r in expected if r["score_date"] == day("2024-03-29")]
