@@ -227,7 +227,7 @@ def values_match(column: str, expected: Any, actual: Any) -> bool:
     if column in APPROX_DECIMAL:
         diff = abs(as_decimal(actual) - Decimal(expected))  # type: ignore[operator]
         return diff <= APPROX_DECIMAL[column]
-    if isinstance(expected, int) and not isinstance(expected, bool):
+    if isinstance(expected, Decimal) or (isinstance(expected, int) and not isinstance(expected, bool)):
         return not isinstance(actual, bool) and as_decimal(actual) == expected
     return as_naive_utc(actual) == expected
 
@@ -276,14 +276,6 @@ def diff_all(expected: Mapping[str, Sequence[Row]], project: ProjectCopy) -> lis
 HISTORY_KEY = ("customer_id", "score_date")
 
 
-def same(expected: Any, actual: Any) -> bool:
-    if expected is None or actual is None:
-        return expected is None and actual is None
-    if isinstance(expected, Decimal) or (isinstance(expected, int) and not isinstance(expected, bool)):
-        return as_decimal(actual) == expected
-    return as_naive_utc(actual) == expected
-
-
 def differences(expected: Sequence[Row], actual: Sequence[Row], key: Sequence[str]) -> list[str]:
     """Row-by-row differences on the expected rows' columns (empty: equal)."""
     def index(rows: Sequence[Row]) -> dict[tuple[Any, ...], Row]:
@@ -297,7 +289,7 @@ def differences(expected: Sequence[Row], actual: Sequence[Row], key: Sequence[st
     problems = [f"missing {k}" for k in exp.keys() - act.keys()]
     problems += [f"unexpected {k}: {act[k]}" for k in act.keys() - exp.keys()]
     for k in exp.keys() & act.keys():
-        bad = [c for c in exp[k] if not same(exp[k][c], act[k].get(c))]
+        bad = [c for c in exp[k] if not values_match(c, exp[k][c], act[k].get(c))]
         problems += [f"{k}: " + ", ".join(f"{c} expected {exp[k][c]!r} got {act[k].get(c)!r}" for c in bad)] if bad else []
     return sorted(problems)[:20]
 

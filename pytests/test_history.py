@@ -12,7 +12,7 @@ one more checks the optional time decay. dbt runs are few and select only what t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from conftest import Built
 from harness import (DATA_ONLY, HISTORY_KEY, ProjectCopy, as_decimal, as_naive_utc, differences,
                      downstream_differences, utc_now)
 from analytics_oracle import expected_analytics
-from history_oracle import daily_history, raw_type_day_points, score_alerts, score_changes
+from history_oracle import TypeDay, daily_history, raw_type_day_points, score_alerts, score_changes
 from oracle import Row, Weight
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
 from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
@@ -122,9 +122,8 @@ def build(project: ProjectCopy, score_date: date, *select: str, **more: Any) -> 
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
 
 
-def expect_downstream_marts(project: ProjectCopy, history: Sequence[Row], raw: dict[str, list[Row]],
-                            weights: Sequence[Weight], last: date, window_days: int, started: datetime) -> None:
-    points = raw_type_day_points(raw, weights, last, window_days, started)
+def expect_downstream_marts(project: ProjectCopy, history: Sequence[Row], points: Mapping[TypeDay, Decimal],
+                            window_days: int) -> None:
     assert downstream_differences(project, history, points, window_days) == []
     # Both datasets that call this raise every alert type, so none of the rules goes unchecked.
     alert_types = {r["alert_type"] for r in project.mart("engagement_score_alerts")}
@@ -188,12 +187,12 @@ def test_incremental_runs_equal_full_refresh_and_oracle(walk: ProjectCopy) -> No
     assert built_range(project) == (day("2024-01-05"), day("2024-04-01"))
     incremental = project.snapshot(HISTORY)
     expected = expect_oracle(project, events, EDITED_WEIGHTS, day("2024-04-01"), started)
-    expect_downstream_marts(project, expected, events.tables, EDITED_WEIGHTS, day("2024-04-01"), WINDOW_DAYS, started)
+    points = raw_type_day_points(events.tables, EDITED_WEIGHTS, day("2024-04-01"), WINDOW_DAYS, started)
+    expect_downstream_marts(project, expected, points, WINDOW_DAYS)
     # Other alert thresholds (vars) raise other alerts, as the oracle says.
     default_alerts = len(project.mart("engagement_score_alerts"))
     build(project, day("2024-04-01"), "engagement_score_alerts",
           engagement_alert_drop_points=12.5, engagement_alert_drop_pct=62.5)
-    points = raw_type_day_points(events.tables, EDITED_WEIGHTS, day("2024-04-01"), WINDOW_DAYS, started)
     other = score_alerts(score_changes(expected), project.tiers(), points, WINDOW_DAYS,
                          drop_points=Decimal("12.5"), drop_pct=Decimal("62.5"))
     assert len(other) != default_alerts
@@ -399,7 +398,8 @@ def test_history_of_the_crafted_dataset(crafted_build: Built) -> None:
     expected = daily_history(raw, CRAFTED_WEIGHTS, project.tiers(), SCORE_DATE, CRAFTED_WINDOW_DAYS, started)
     assert len({r["score_date"] for r in expected}) > CRAFTED_WINDOW_DAYS
     assert differences(expected, project.mart(HISTORY), HISTORY_KEY) == []
-    expect_downstream_marts(project, expected, raw, CRAFTED_WEIGHTS, SCORE_DATE, CRAFTED_WINDOW_DAYS, started)
+    points = raw_type_day_points(raw, CRAFTED_WEIGHTS, SCORE_DATE, CRAFTED_WINDOW_DAYS, started)
+    expect_downstream_marts(project, expected, points, CRAFTED_WINDOW_DAYS)
 
 
 @pytest.mark.not_on_spark("a dozen dbt runs in a row")
