@@ -277,7 +277,7 @@ def web_histories(draw: st.DrawFn) -> dict[str, list[Row]]:
 
 
 @pytest.mark.not_on_spark("a dbt build per example")
-@seed(20240301)
+@seed(int(os.environ.get("ENGAGEMENT_SEED", "20240301")))
 @settings(max_examples=int(os.environ.get("ENGAGEMENT_EXAMPLES", "6")), deadline=None,
           database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
