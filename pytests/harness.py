@@ -23,8 +23,8 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from contract import MART_KEYS, MARTS, USING_VAR
 from engines import Engine
-from history_oracle import TypeDay, score_alerts, score_changes, tier_transitions
-from oracle import Row, Tier, Weight
+from history_oracle import score_alerts, score_changes, tier_transitions
+from oracle import Row, Tier, TypeDay, Weight
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_ITEMS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "macros", "seeds",
@@ -298,7 +298,7 @@ def downstream_differences(project: ProjectCopy, history: Sequence[Row], points:
                            window_days: int, half_life: float | None = None) -> list[str]:
     """How the score changes, the alerts and the tier transitions differ from the oracle's, given
     the history they were built from and the points per customer, event type and day
-    (history_oracle.type_day_points)."""
+    (oracle.type_day_points)."""
     changes = score_changes(history)
     alerts = score_alerts(changes, project.tiers(), points, window_days, half_life)
     return [*differences(changes, project.mart("customer_engagement_score_changes"), HISTORY_KEY),

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from contract import EVENT_SOURCES
-from oracle import (Event, Params, Row, Tier, Weight, customers_of, round2, score_rows, stage, tier_of,
-                    weight_index)
+from oracle import (Event, Params, Row, Tier, TypeDay, Weight, customers_of, in_window, round2, score_rows,
+                    stage, tier_of, type_day_points, weight_index)
 
 MICRO = Decimal("0.000001")
 CHANGE_DAYS = (1, 7, 30)
@@ -28,30 +28,10 @@ def decayed(points: Decimal, age_days: int, half_life: float | None) -> Decimal:
     return Decimal(float(points) * factor).quantize(MICRO, ROUND_HALF_UP)
 
 
-TypeDay = tuple[str, str, str, date]  # customer, channel, event type, UTC day
-
-
-def type_day_points(events: Sequence[Event], weights: Mapping[tuple[str, str], Weight]) -> dict[TypeDay, Decimal]:
-    """Points per customer, event type and UTC day: weight x units capped per day."""
-    units: Counter[TypeDay] = Counter(
-        (e.customer_id, e.channel, e.event_type or "", e.occurred_at.date()) for e in events)
-    points: dict[TypeDay, Decimal] = {}
-    for (cid, channel, event_type, day), count in units.items():
-        weight = weights.get((channel, event_type))
-        if weight is not None:
-            capped = min(count, weight.daily_cap) if weight.daily_cap is not None else count
-            points[(cid, channel, event_type, day)] = weight.weight * capped
-    return points
-
-
 def raw_type_day_points(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight], last_date: date,
                         window_days: int, run_started_at: datetime) -> dict[TypeDay, Decimal]:
     """type_day_points of the raw tables' accepted events."""
     return type_day_points(accepted_events(raw, last_date, window_days, run_started_at), weight_index(weights))
-
-
-def in_window(day: date, score_date: date, window_days: int) -> bool:
-    return score_date - timedelta(days=window_days) < day <= score_date
 
 
 def decayed_score_rows(customers: Mapping[str, Row], events: Sequence[Event],
@@ -61,10 +41,9 @@ def decayed_score_rows(customers: Mapping[str, Row], events: Sequence[Event],
     capped, are decayed to the score date, then summed."""
     rows = score_rows(customers, events, weights, params)
     points: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (cid, channel, _, day), day_points in type_day_points(events, weights).items():
-        if in_window(day, params.score_date, params.window_days):
-            age = (params.score_date - day).days
-            points[cid][channel] += decayed(day_points, age, half_life)
+    in_window_events = (e for e in events if params.in_window(e.occurred_at))
+    for (cid, channel, _, day), day_points in type_day_points(in_window_events, weights).items():
+        points[cid][channel] += decayed(day_points, (params.score_date - day).days, half_life)
     for row in rows:
         channel_points = points.get(row["customer_id"], {})
         row["engagement_score"] = round2(sum(channel_points.values(), Decimal(0)))

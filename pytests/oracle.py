@@ -74,6 +74,14 @@ class Event:
     occurred_at: datetime
 
 
+def window_start(score_date: date, window_days: int) -> date:
+    return score_date - timedelta(days=window_days - 1)
+
+
+def in_window(day: date, score_date: date, window_days: int) -> bool:
+    return window_start(score_date, window_days) <= day <= score_date
+
+
 @dataclass(frozen=True)
 class Params:
     score_date: date
@@ -82,10 +90,10 @@ class Params:
 
     @property
     def window_start(self) -> date:
-        return self.score_date - timedelta(days=self.window_days - 1)
+        return window_start(self.score_date, self.window_days)
 
     def in_window(self, ts: datetime) -> bool:
-        return self.window_start <= ts.date() <= self.score_date
+        return in_window(ts.date(), self.score_date, self.window_days)
 
 
 # ---------------------------------------------------------------- normalisation helpers
@@ -264,21 +272,29 @@ def weight_index(weights: Iterable[Weight]) -> dict[tuple[str, str], Weight]:
     return {(clean_type(w.channel) or "", clean_type(w.event_type) or ""): w for w in weights}
 
 
+TypeDay = tuple[str, str, str, date]  # customer, channel, event type, UTC day
+
+
+def type_day_points(events: Iterable[Event], weights: Mapping[tuple[str, str], Weight]) -> dict[TypeDay, Decimal]:
+    """Points per customer, event type and UTC day: weight x units capped per day."""
+    units: Counter[TypeDay] = Counter(
+        (e.customer_id, e.channel, e.event_type or "", e.occurred_at.date()) for e in events)
+    points: dict[TypeDay, Decimal] = {}
+    for (cid, channel, event_type, day), count in units.items():
+        weight = weights.get((channel, event_type))
+        if weight is not None:
+            capped = min(count, weight.daily_cap) if weight.daily_cap is not None else count
+            points[(cid, channel, event_type, day)] = weight.weight * capped
+    return points
+
+
 def points_by_customer(events: Iterable[Event], weights: Mapping[tuple[str, str], Weight],
                        params: Params) -> dict[str, dict[str, Decimal]]:
     """Unrounded points per customer and channel: weight x units capped per UTC day."""
-    units: Counter[tuple[str, str, str | None, date]] = Counter(
-        (e.customer_id, e.channel, e.event_type, e.occurred_at.date())
-        for e in events if params.in_window(e.occurred_at)
-    )
     points: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (cid, channel, event_type, _day), count in units.items():
-        weight = weights.get((channel, event_type or ""))
-        if weight is None:
-            continue
-        if weight.daily_cap is not None:
-            count = min(count, weight.daily_cap)
-        points[cid][channel] += weight.weight * count
+    in_window_events = (e for e in events if params.in_window(e.occurred_at))
+    for (cid, channel, _, _), day_points in type_day_points(in_window_events, weights).items():
+        points[cid][channel] += day_points
     return points
 
 

@@ -23,8 +23,8 @@ from conftest import Built
 from harness import (DATA_ONLY, HISTORY_KEY, ProjectCopy, as_decimal, as_naive_utc, differences,
                      downstream_differences, utc_now)
 from analytics_oracle import expected_analytics
-from history_oracle import TypeDay, daily_history, raw_type_day_points, score_alerts, score_changes
-from oracle import Row, Weight
+from history_oracle import daily_history, raw_type_day_points, score_alerts, score_changes
+from oracle import Row, TypeDay, Weight
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE
 from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
 
