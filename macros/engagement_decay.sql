@@ -12,9 +12,10 @@
     {{ return(half_life) }}
 {% endmacro %}
 
-{#- Points of one daily_points row as they count on score_date. Each decayed row is kept in the
-    package's numeric type before it is summed, so every model that sums the same rows (today's
-    score, the daily history) gets exactly the same total, whatever the order of the sum. -#}
+{#- Points of one daily_points row as they count on score_date. Each decayed row is kept to 12
+    decimals (the points type, as undecayed points are) before it is summed, so every model that
+    sums the same rows (today's score, the daily history) gets exactly the same total, whatever the
+    order of the sum. -#}
 {% macro engagement_decayed_points(points, event_date, score_date) %}
     {%- set half_life = engagement_decay_half_life_days() -%}
     {%- if half_life is none -%}
@@ -26,7 +27,7 @@
                 cast(0.5 as {{ engagement_type_double() }}),
                 cast({{ dbt.datediff(event_date, score_date, 'day') }} as {{ engagement_type_double() }}) / {{ half_life }}
             )
-            as {{ dbt.type_numeric() }}
+            as {{ engagement_type_points() }}
         )
     {%- endif -%}
 {%- endmacro %}

@@ -47,7 +47,7 @@
     ) -%}
     {%- if earliest is none -%}
         {%- if is_incremental() -%}
-            {%- do engagement_history_remove_stale_rows(none, none) -%}
+            {%- do engagement_history_remove_stale_rows(none, none, last) -%}
         {%- endif -%}
         {{ return(nothing) }}
     {%- endif -%}
@@ -71,7 +71,7 @@
             {%- if rebuild_from > first -%}
                 {%- set first = rebuild_from -%}
             {%- endif -%}
-            {%- do engagement_history_remove_stale_rows(full_first, built_last) -%}
+            {%- do engagement_history_remove_stale_rows(full_first, built_last, last) -%}
         {%- endif -%}
     {%- endif -%}
     {{ log("customer_engagement_daily: building score dates " ~ first ~ " to " ~ last, info=True) }}
@@ -96,12 +96,10 @@
     {%- if load_relation(fingerprints) is none -%}
         {{ return(everything) }}
     {%- endif -%}
-    {%- set saved_settings = engagement_query_value(
-        "select " ~ dbt.concat(["max(settings)", "'/'", "min(settings)"]) ~ " from " ~ fingerprints
-    ) -%}
-    {%- set settings = engagement_history_settings() -%}
-    {%- if saved_settings != settings ~ '/' ~ settings -%}
-        {{ log("customer_engagement_daily: settings changed (" ~ saved_settings ~ " -> " ~ settings ~ "), rebuilding every date", info=True) }}
+    {%- set saved_settings = engagement_query_value("select max(settings) from " ~ fingerprints) or '' -%}
+    {%- set changes = engagement_changed_settings(saved_settings, engagement_history_settings()) -%}
+    {%- if changes -%}
+        {{ log("customer_engagement_daily: " ~ changes | join(', ') ~ " changed since the last build, rebuilding every date", info=True) }}
         {{ return(everything) }}
     {%- endif -%}
     {%- set compare -%}
@@ -138,9 +136,11 @@
 {% endmacro %}
 
 {#- Rows that replacing whole dates cannot reach: dates before the history's start (its first
-    events were removed, or engagement_history_start_date moved later; none: every date) and the
-    rows of customers no longer in customers. Dates after engagement_score_date stay. -#}
-{% macro engagement_history_remove_stale_rows(full_first, built_last) %}
+    events were removed, or engagement_history_start_date moved later; none: every date), the
+    rows of customers no longer in customers, and dates after the run's score date: the history
+    always ends at engagement_score_date, like the scores mart (a run for an earlier date cuts it
+    back; the next run for a later date builds those dates again). -#}
+{% macro engagement_history_remove_stale_rows(full_first, built_last, last) %}
     {%- if flags.WHICH not in ['run', 'build', 'retry'] -%}
         {{ return(none) }}
     {%- endif -%}
@@ -151,8 +151,11 @@
     {%- elif built_first is not none and engagement_as_date(built_first) < full_first -%}
         {%- do conditions.append("score_date < " ~ engagement_date_literal(full_first)) -%}
     {%- endif -%}
+    {%- if built_last is not none and built_last > last -%}
+        {%- do conditions.append("score_date > " ~ engagement_date_literal(last)) -%}
+    {%- endif -%}
     {%- if built_last is not none -%}
-        {%- set customers = ref('stg_engagement__customers') -%}
+        {%- set customers = ref('int_engagement__customers') -%}
         {%- set removed = engagement_query_value(
             "select count(*) from " ~ this ~ " as history where history.score_date = "
             ~ engagement_date_literal(built_last) ~ " and not exists (select 1 from " ~ customers
@@ -203,17 +206,43 @@
     group by event_date
 {%- endmacro %}
 
-{#- What else every history row depends on; when it changes, every date is rebuilt. -#}
+{#- What else every history row depends on, as 'name=value;...': the vars that shape a score
+    and the tiers seed (the weights reach the daily points, which are fingerprinted per date).
+    When any of them changes, every date is rebuilt. -#}
 {% macro engagement_history_settings() %}
     {%- set tiers_checksum = engagement_query_value(
         "select sum(" ~ engagement_row_checksum(['tier_rank', 'engagement_tier', 'min_score', 'min_inclusive', 'max_score', 'max_inclusive']) ~ ") from " ~ ref('stg_engagement__tiers')
     ) -%}
-    {{ return(
-        'window_days=' ~ engagement_window_days()
-        ~ ';decay_half_life_days=' ~ engagement_decay_half_life_days()
-        ~ ';history_start_date=' ~ engagement_history_start_date()
-        ~ ';tiers=' ~ tiers_checksum
-    ) }}
+    {%- set settings = [
+        ('engagement_window_days', engagement_window_days()),
+        ('engagement_decay_half_life_days', engagement_decay_half_life_days()),
+        ('engagement_history_start_date', engagement_history_start_date()),
+        ('engagement_session_timeout_minutes', engagement_session_timeout_minutes()),
+        ('engagement_session_minutes_cap', engagement_session_minutes_cap()),
+        ('engagement_tiers', tiers_checksum),
+    ] -%}
+    {%- set parts = [] -%}
+    {%- for name, value in settings -%}
+        {%- do parts.append(name ~ '=' ~ value) -%}
+    {%- endfor -%}
+    {{ return(parts | join(';')) }}
+{% endmacro %}
+
+{#- The settings that differ between two settings strings, as 'name (old -> new)' phrases. -#}
+{% macro engagement_changed_settings(saved, current) %}
+    {%- set saved_values = {} -%}
+    {%- for part in saved.split(';') -%}
+        {%- do saved_values.update({part.split('=')[0]: part.split('=', 1)[-1]}) -%}
+    {%- endfor -%}
+    {%- set changes = [] -%}
+    {%- for part in current.split(';') -%}
+        {%- set name = part.split('=')[0] -%}
+        {%- set value = part.split('=', 1)[-1] -%}
+        {%- if saved_values.get(name) != value -%}
+            {%- do changes.append(name ~ ' (' ~ saved_values.get(name, 'not recorded') ~ ' -> ' ~ value ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(changes) }}
 {% endmacro %}
 
 {% macro engagement_history_fingerprints_relation(suffix='') %}

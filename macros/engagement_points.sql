@@ -437,7 +437,7 @@ first_visit_exclusions as (
 {#- What a session's minutes count for minutes_on_site: an open tab is not attention, so one
     session scores at most engagement_session_minutes_cap. -#}
 {% macro engagement_capped_session_minutes(minutes) %}
-    {%- set minutes_cap = engagement_positive_number_var('engagement_session_minutes_cap', 60) -%}
+    {%- set minutes_cap = engagement_session_minutes_cap() -%}
     cast(case when {{ minutes }} > {{ minutes_cap }} then {{ minutes_cap }} else {{ minutes }} end as {{ dbt.type_numeric() }})
 {%- endmacro %}
 

@@ -22,8 +22,9 @@
 {%- endmacro %}
 
 {#- Which raw rows are copies of each other: the same id; a row without an id (or a blank one) is
-    a copy only of a row equal in every other column. Shared by staging (dedupe) and reconciliation (count). -#}
-{% macro engagement_row_key(id_column, other_columns) %}
+    a copy only of a row equal in every other column. Shared by staging (dedupe) and reconciliation
+    (count). `trim_id`: the id is compared trimmed (customer ids), else as sent. -#}
+{% macro engagement_row_key(id_column, other_columns, trim_id=false) %}
     {#- Each value is written as 'v' and its text with '~' and '|' escaped ('n' for null), so two
         different rows can never spell the same string: ('a|b', 'c') and ('a', 'b|c') stay apart.
         Each column's text appears once: repeating it (as a length prefix did) made DuckDB compute
@@ -36,7 +37,7 @@
         {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
     {%- endfor -%}
     coalesce(
-        {{ engagement_clean_id(id_column) }},
+        {{ engagement_clean_text(id_column) if trim_id else engagement_clean_id(id_column) }},
         {{ dbt.concat(["'no-id:'", dbt.hash(dbt.concat(parts))]) }}
     )
 {%- endmacro %}
@@ -95,17 +96,195 @@
 
 {% macro spark__engagement_key_hash(expression) %}xxhash64({{ expression }}){% endmacro %}
 
-{#- Deduplicates one raw event table: keys each row (engagement_row_key) and keeps the copy with
-    the earliest timestamp, ties broken by the id and then the other columns in contract order. -#}
-{% macro engagement_deduplicate_rows(relation, id_column, timestamp_column, other_columns) %}
-    {%- set row_columns = [timestamp_column, id_column] + other_columns -%}
+{#- Deduplicates one raw table: keys each row (engagement_row_key) and keeps the copy with the
+    earliest timestamp, ties broken by the id and then the other columns in contract order.
+    `typed_columns` maps the columns read as a type to their kind (see engagement_read_value): each
+    comes out as <column>_value (typed, null when missing or unreadable) and <column>_problem (what
+    is wrong with a present but unreadable value, else null). The timestamp column must be one. -#}
+{% macro engagement_deduplicate_rows(relation, id_column, timestamp_column, other_columns, typed_columns, trim_id=false) %}
+    {%- set text_columns = engagement_text_columns(relation) -%}
+    {%- set row_columns = [timestamp_column ~ '_value', id_column] + other_columns -%}
     {%- set keyed -%}
         (
             select
-                {{ engagement_row_key(id_column, [timestamp_column] + other_columns) }} as source_row_key,
-                {{ row_columns | join(', ') }}
+                {{ engagement_row_key(id_column, [timestamp_column] + other_columns, trim_id) }} as source_row_key,
+                {%- for column, kind in typed_columns.items() %}
+                    {{ engagement_read_value(column, kind, text_columns) }} as {{ column }}_value,
+                    {{ engagement_unreadable_value(column, kind, text_columns) }} as {{ column }}_problem,
+                {%- endfor %}
+                {{ ([timestamp_column, id_column] + other_columns) | join(', ') }}
             from {{ relation }}
         )
     {%- endset -%}
     {{ engagement_deduplicate(keyed, 'source_row_key', row_columns) }}
+{%- endmacro %}
+
+{#- Lower-case names of a relation's text columns. Loaders often land every column as text; only
+    those columns pay for a checked cast. Empty while dbt parses. -#}
+{% macro engagement_text_columns(relation) %}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) if column.is_string() -%}
+            {%- do names.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names) }}
+{% endmacro %}
+
+{#- A raw column as its kind (timestamp, date, integer or boolean): a text column through a cast
+    that gives null instead of failing on text that is not one; other columns cast as they are. -#}
+{% macro engagement_read_value(column, kind, text_columns) %}
+    {%- if column | lower in text_columns -%}
+        {{ engagement_safe_cast(engagement_clean_text(column), kind) }}
+    {%- else -%}
+        cast({{ column }} as {{ engagement_kind_type(kind) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Why a present value of a text column cannot be read as its kind, naming the column and the
+    value (its first 60 characters); null when it can (or is missing). -#}
+{% macro engagement_unreadable_value(column, kind, text_columns) %}
+    {%- if column | lower in text_columns -%}
+        {%- set text = engagement_clean_text(column) -%}
+        case
+            when {{ text }} is not null and {{ engagement_safe_cast(text, kind) }} is null
+                then {{ dbt.concat([
+                    engagement_string_literal(column ~ " '"),
+                    "substring(" ~ text ~ ", 1, 60)",
+                    engagement_string_literal("' is not " ~ engagement_kind_phrase(kind)),
+                ]) }}
+        end
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro engagement_kind_type(kind) %}
+    {{ return({
+        'timestamp': dbt.type_timestamp(),
+        'date': 'date',
+        'integer': dbt.type_int(),
+        'boolean': dbt.type_boolean(),
+    }[kind]) }}
+{% endmacro %}
+
+{% macro engagement_kind_phrase(kind) %}
+    {{ return({
+        'timestamp': 'a timestamp',
+        'date': 'a date',
+        'integer': 'a whole number',
+        'boolean': 'true or false',
+    }[kind]) }}
+{% endmacro %}
+
+{#- Text (trimmed, blank as null) as a kind, or null when it is not one. Whole numbers and
+    booleans are read by one rule on every engine (engines disagree: DuckDB rounds '10.5' to 11);
+    timestamps and dates by the engine's own lenient cast (ISO 8601 everywhere). -#}
+{% macro engagement_safe_cast(text, kind) %}
+    {%- if kind == 'integer' -%}
+        case
+            when {{ engagement_regex_matches(text, '^[+-]?[0-9]{1,9}$') }}
+                then cast({{ text }} as {{ dbt.type_int() }})
+        end
+    {%- elif kind == 'boolean' -%}
+        case
+            when lower({{ text }}) in ('true', 't', 'yes', 'y', '1') then true
+            when lower({{ text }}) in ('false', 'f', 'no', 'n', '0') then false
+        end
+    {%- elif kind == 'date' -%}
+        cast({{ engagement_try_cast_timestamp(text) }} as date)
+    {%- else -%}
+        {{ engagement_try_cast_timestamp(text) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro engagement_try_cast_timestamp(text) %}
+    {{ return(adapter.dispatch('engagement_try_cast_timestamp', 'customer_engagement')(text)) }}
+{% endmacro %}
+
+{% macro default__engagement_try_cast_timestamp(text) -%}
+    try_cast({{ text }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{% macro bigquery__engagement_try_cast_timestamp(text) -%}
+    safe_cast({{ text }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- PostgreSQL 15 has no try_cast: the text must be an ISO 8601 date or date-time (optionally with
+    a zone, which a timestamp without time zone ignores, as its cast does) and a real calendar
+    date and time before it is cast. A CASE tests its branches in order, so no substring is cast
+    before the pattern matched. -#}
+{% macro postgres__engagement_try_cast_timestamp(text) -%}
+    {%- set year = 'cast(substring(' ~ text ~ ', 1, 4) as integer)' -%}
+    {%- set month = 'cast(substring(' ~ text ~ ', 6, 2) as integer)' -%}
+    {%- set day = 'cast(substring(' ~ text ~ ', 9, 2) as integer)' -%}
+    case
+        when not {{ engagement_regex_matches(text, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$') }}
+            then null
+        when {{ year }} < 1 or {{ month }} not between 1 and 12 or {{ day }} < 1 then null
+        when {{ day }} > case
+            when {{ month }} = 2
+                then case when mod({{ year }}, 4) = 0 and (mod({{ year }}, 100) <> 0 or mod({{ year }}, 400) = 0) then 29 else 28 end
+            when {{ month }} in (4, 6, 9, 11) then 30
+            else 31
+        end then null
+        when length({{ text }}) > 10
+            and (cast(substring({{ text }}, 12, 2) as integer) > 23 or cast(substring({{ text }}, 15, 2) as integer) > 59)
+            then null
+        when substring({{ text }}, 17, 1) = ':' and cast(substring({{ text }}, 18, 2) as integer) > 59 then null
+        else cast({{ text }} as {{ dbt.type_timestamp() }})
+    end
+{%- endmacro %}
+
+{#- Whether text matches a regular expression (write patterns without backslashes: Spark reads
+    them as escapes in a literal). -#}
+{% macro engagement_regex_matches(text, pattern) %}
+    {{ return(adapter.dispatch('engagement_regex_matches', 'customer_engagement')(text, pattern)) }}
+{% endmacro %}
+
+{% macro default__engagement_regex_matches(text, pattern) -%}
+    regexp_like({{ text }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__engagement_regex_matches(text, pattern) -%}
+    regexp_matches({{ text }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__engagement_regex_matches(text, pattern) -%}
+    ({{ text }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__engagement_regex_matches(text, pattern) -%}
+    ({{ text }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{% macro bigquery__engagement_regex_matches(text, pattern) -%}
+    regexp_contains({{ text }}, r'{{ pattern }}')
+{%- endmacro %}
+
+{#- The first of a row's value problems (SQL text expressions, null when fine), or null. -#}
+{% macro engagement_first_problem(problems) %}
+    coalesce(
+        {%- for problem in problems %}
+            {{ problem }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_string() }})
+    )
+{%- endmacro %}
+
+{#- A typed timestamp (from engagement_deduplicate_rows) before engagement_min_event_date. -#}
+{% macro engagement_early_timestamp_problem(column) %}
+    {%- set min_date = engagement_min_event_date() -%}
+    case
+        when {{ column }}_value < {{ engagement_date_literal(min_date) }}
+            then {{ dbt.concat([
+                engagement_string_literal(column ~ ' '),
+                'cast(' ~ column ~ '_value as ' ~ dbt.type_string() ~ ')',
+                engagement_string_literal(' is before engagement_min_event_date ' ~ min_date),
+            ]) }}
+    end
+{%- endmacro %}
+
+{% macro engagement_missing_value_problem(expression, name) %}
+    case when {{ expression }} is null then '{{ name }} is missing' end
 {%- endmacro %}

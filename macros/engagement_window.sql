@@ -43,3 +43,33 @@
 {% macro engagement_timestamp_literal(value) %}
     cast('{{ value.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#- A Python value as a SQL string literal (quotes doubled; none as a null string). dbt's
+    string_literal does not escape quotes. -#}
+{% macro engagement_string_literal(value) %}
+    {{ return(adapter.dispatch('engagement_string_literal', 'customer_engagement')(value)) }}
+{% endmacro %}
+
+{% macro default__engagement_string_literal(value) -%}
+    {%- if value is none -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        '{{ value | string | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark reads a backslash in a literal as an escape. -#}
+{% macro spark__engagement_string_literal(value) -%}
+    {%- if value is none -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Timestamps before this date are not events but loaders' zero times (0001-01-01, 1900-01-01):
+    such rows are invalid_value rejects, and attendance needs an event date from it on. -#}
+{% macro engagement_min_event_date() %}
+    {%- set configured = engagement_date_var('engagement_min_event_date') -%}
+    {{ return(modules.datetime.date(1970, 1, 1) if configured is none else configured) }}
+{% endmacro %}

@@ -102,7 +102,7 @@ MARTS: dict[str, tuple[str, ...]] = {
         "avg_engagement_score",
     ),
     "engagement_rejected_events": (
-        "source_table", "source_id", "customer_id", "reason", "occurred_at",
+        "source_table", "source_id", "customer_id", "reason", "occurred_at", "rejection_detail",
     ),
     "engagement_source_reconciliation": (
         "source_table", "raw_rows", "accepted_rows", "duplicate_rows", "rejected_rows",
@@ -115,7 +115,7 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "customer_engagement_tiers": ("customer_id",),
     "engagement_tier_summary": ("engagement_tier",),
     # A rejected null-id row has no id; the whole row is its key (compared as a multiset).
-    "engagement_rejected_events": MARTS["engagement_rejected_events"],
+    "engagement_rejected_events": MARTS["engagement_rejected_events"][:5],
     "engagement_source_reconciliation": ("source_table",),
     "engagement_unweighted_event_types": ("channel", "event_type"),
 }

@@ -8,6 +8,7 @@ mart, as dicts with Python values (Decimal for scores, date, naive datetime, int
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ class Event:
 
     customer_id: str
     channel: str
-    event_type: str | None
+    event_type: str
     occurred_at: datetime
 
 
@@ -82,11 +83,16 @@ def in_window(day: date, score_date: date, window_days: int) -> bool:
     return window_start(score_date, window_days) <= day <= score_date
 
 
+# engagement_min_event_date's default: earlier timestamps are loaders' zero times, not events.
+MIN_EVENT_DATE = date(1970, 1, 1)
+
+
 @dataclass(frozen=True)
 class Params:
     score_date: date
     window_days: int
     run_started_at: datetime
+    min_event_date: date = MIN_EVENT_DATE
 
     @property
     def window_start(self) -> date:
@@ -126,14 +132,104 @@ def clean_type(value: str | None) -> str | None:
     return value or None
 
 
+# ---------------------------------------------------------------- raw values (typed or text)
+
+ISO_TIMESTAMP = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
+
+
+class Unreadable:
+    """A present value that cannot be read as its kind (the raw column arrived as text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _text(value: Any) -> str | None:
+    """Raw text trimmed, blank as missing."""
+    return None if value is None else (str(value).strip() or None)
+
+
+def read_timestamp(value: Any) -> datetime | None | Unreadable:
+    """A raw timestamp: typed as is; text as an ISO 8601 date or date-time (a zone is ignored, as
+    a timestamp without time zone ignores it)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    text = _text(value)
+    if text is None:
+        return None
+    match = ISO_TIMESTAMP.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        return datetime.fromisoformat(match.group(1) + (" " + match.group(2) if match.group(2) else ""))
+    except ValueError:
+        return Unreadable(text)
+
+
+def read_date(value: Any) -> date | None | Unreadable:
+    ts = read_timestamp(value)
+    return ts.date() if isinstance(ts, datetime) else ts
+
+
+def read_int(value: Any) -> int | None | Unreadable:
+    """A whole number: typed as is; text of digits with an optional sign (no decimals)."""
+    if value is None or isinstance(value, int):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else Unreadable(text)
+
+
+TRUE_TEXT = ("true", "t", "yes", "y", "1")
+FALSE_TEXT = ("false", "f", "no", "n", "0")
+
+
+def read_bool(value: Any) -> bool | None | Unreadable:
+    if value is None or isinstance(value, bool):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    if text.lower() in TRUE_TEXT + FALSE_TEXT:
+        return text.lower() in TRUE_TEXT
+    return Unreadable(text)
+
+
+def typed(value: Any) -> Any:
+    """A read value for comparisons: unreadable as missing."""
+    return None if isinstance(value, Unreadable) else value
+
+
+class Mentions:
+    """Expected rejection_detail: a text that names every fragment (the column, the value); the
+    wording is the package's."""
+
+    def __init__(self, *fragments: str) -> None:
+        self.fragments = fragments
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and all(f in other for f in self.fragments)
+
+    def __hash__(self) -> int:
+        return hash(self.fragments)
+
+    def __repr__(self) -> str:
+        return f"Mentions{self.fragments!r}"
+
+
 def _nulls_last(value: Any) -> tuple[bool, Any]:
     return (value is None, value)
 
 
 def _keep_order(row: Row, columns: Sequence[str], timestamp_column: str) -> tuple[Any, ...]:
-    """Which copy to keep: earliest timestamp (nulls last), then the other columns ascending."""
+    """Which copy to keep: earliest timestamp (nulls and unreadable text last), then the other
+    columns ascending."""
     rest = [c for c in columns if c != timestamp_column]
-    return (_nulls_last(row[timestamp_column]), *(_nulls_last(row[c]) for c in rest))
+    return (_nulls_last(typed(read_timestamp(row[timestamp_column]))), *(_nulls_last(row[c]) for c in rest))
 
 
 def deduplicate(rows: Iterable[Row], id_column: str, columns: Sequence[str],
@@ -163,16 +259,42 @@ def _full(row: Mapping[str, Any], columns: Iterable[str]) -> Row:
 # ---------------------------------------------------------------- customers and staging
 
 
+@dataclass
+class StagedCustomers:
+    accepted: dict[str, Row]
+    rejected: list[Row]
+    reconciliation: Row
+
+
+def stage_customers(rows: Iterable[Row]) -> StagedCustomers:
+    """Customer rows: copies share a trimmed id (a row without one is a copy only of an equal
+    row), the earliest signed_up_at is kept; a kept row without an id is rejected as
+    missing_customer_id, one whose signed_up_at cannot be read as invalid_value."""
+    full = [{**_full(r, CUSTOMERS), "customer_id": clean_id(r.get("customer_id"))} for r in rows]
+    kept, duplicates = deduplicate(full, "customer_id", tuple(CUSTOMERS), "signed_up_at")
+    accepted: dict[str, Row] = {}
+    rejected: list[Row] = []
+    for row in kept:
+        signed_up_at = read_timestamp(row["signed_up_at"])
+        if row["customer_id"] is None:
+            reason, detail = "missing_customer_id", Mentions("customer_id")
+        elif isinstance(signed_up_at, Unreadable):
+            reason, detail = "invalid_value", Mentions("signed_up_at", signed_up_at.text[:60])
+        else:
+            accepted[row["customer_id"]] = {**row, "signed_up_at": signed_up_at}
+            continue
+        rejected.append({"source_table": "customers", "source_id": row["customer_id"],
+                         "customer_id": row["customer_id"], "reason": reason,
+                         "occurred_at": typed(signed_up_at), "rejection_detail": detail})
+    return StagedCustomers(accepted, rejected, {
+        "source_table": "customers", "raw_rows": len(full), "accepted_rows": len(accepted),
+        "duplicate_rows": duplicates, "rejected_rows": len(rejected),
+        "unaccounted_rows": len(full) - len(accepted) - duplicates - len(rejected)})
+
+
 def customers_of(rows: Iterable[Row]) -> dict[str, Row]:
-    """Customers keyed by trimmed id: blank ids dropped, earliest signed_up_at kept."""
-    by_id: dict[str, list[Row]] = defaultdict(list)
-    for raw in rows:
-        row = _full(raw, CUSTOMERS)
-        cid = clean_id(row["customer_id"])
-        if cid is not None:
-            by_id[cid].append(row)
-    return {cid: min(g, key=lambda r: _keep_order(r, tuple(CUSTOMERS), "signed_up_at"))
-            for cid, g in by_id.items()}
+    """The accepted customers, keyed by trimmed id."""
+    return stage_customers(rows).accepted
 
 
 def survey_event_type(survey_type: str | None, score: int | None) -> str | None:
@@ -186,38 +308,79 @@ def survey_event_type(survey_type: str | None, score: int | None) -> str | None:
     return None
 
 
-def rejection_reason(source: EventSource, row: Row, customer_ids: set[str],
-                     params: Params) -> str | None:
-    """First matching reason in contract order, or None when the row is accepted."""
-    cid = clean_id(row["customer_id"])
-    ts = row[source.timestamp_column]
-    if cid is None:
-        return "anonymous" if source.table == "web_events" else "missing_customer_id"
-    if ts is None:
-        return "missing_timestamp"
-    if ts > params.run_started_at + timedelta(days=1):
-        return "future_timestamp"
-    if cid not in customer_ids:
-        return "unknown_customer"
-    if source.table == "survey_responses" and survey_event_type(row["survey_type"],
-                                                                 row["score"]) is None:
-        return "invalid_value"
+def value_problem(source: EventSource, row: Row, params: Params) -> Mentions | None:
+    """What makes an otherwise acceptable row invalid_value (the first problem), or None:
+    unreadable values, a timestamp before engagement_min_event_date, a missing event type, a
+    survey answer out of its scale."""
+    ts_column = source.timestamp_column
+    kinds: dict[str, Any] = {ts_column: read_timestamp}
+    if source.table == "offline_registrations":
+        kinds.update(event_date=read_date, attended=read_bool)
+    if source.table == "survey_responses":
+        kinds.update(score=read_int)
+    for column, read in kinds.items():
+        value = read(row[column])
+        if isinstance(value, Unreadable):
+            return Mentions(column, value.text[:60])
+    ts = typed(read_timestamp(row[ts_column]))
+    if ts is not None and ts.date() < params.min_event_date:
+        return Mentions(ts_column, "engagement_min_event_date")
+    type_column = source.type_column
+    if type_column is not None and clean_type(row[type_column]) is None:
+        return Mentions(type_column, "missing")
+    if source.table == "survey_responses":
+        survey_type = clean_type(row["survey_type"])
+        score = typed(read_int(row["score"]))
+        if survey_type not in SURVEY_BUCKETS:
+            return Mentions("survey_type")
+        if score is None:
+            return Mentions("score", "missing")
+        if survey_event_type(survey_type, score) is None:
+            return Mentions("score", str(score))
     return None
 
 
-def events_of(source: EventSource, row: Row) -> list[Event]:
-    """Canonical events of one accepted raw row."""
+def rejection(source: EventSource, row: Row, customer_ids: set[str],
+              params: Params) -> tuple[str, Mentions] | None:
+    """First matching reason in contract order with what the detail names, or None when the row
+    is accepted. A timestamp that cannot be read is not missing: it is an invalid value."""
+    cid = clean_id(row["customer_id"])
+    raw_ts = read_timestamp(row[source.timestamp_column])
+    ts = typed(raw_ts)
+    if cid is None:
+        return ("anonymous" if source.table == "web_events" else "missing_customer_id"), Mentions("customer_id")
+    if raw_ts is None:
+        return "missing_timestamp", Mentions("timestamp")
+    if ts is not None and ts > params.run_started_at + timedelta(days=1):
+        return "future_timestamp", Mentions(str(ts)[:10])
+    if cid not in customer_ids:
+        return "unknown_customer", Mentions(cid)
+    problem = value_problem(source, row, params)
+    return None if problem is None else ("invalid_value", problem)
+
+
+def rejection_reason(source: EventSource, row: Row, customer_ids: set[str],
+                     params: Params) -> str | None:
+    found = rejection(source, row, customer_ids, params)
+    return None if found is None else found[0]
+
+
+def events_of(source: EventSource, row: Row, params: Params) -> list[Event]:
+    """Canonical events of one accepted raw row. Attendance needs an event day that can have
+    happened: from engagement_min_event_date to the day the run started."""
     cid = clean_id(row["customer_id"])
     assert cid is not None
-    ts = row[source.timestamp_column]
+    ts = typed(read_timestamp(row[source.timestamp_column]))
+    assert ts is not None
     if source.table == "offline_registrations":
         events = [Event(cid, "offline", "registration", ts)]
-        if row["attended"] is True and row["event_date"] is not None:
-            midnight = datetime.combine(row["event_date"], time())
-            events.append(Event(cid, "offline", "attendance", midnight))
+        event_date = typed(read_date(row["event_date"]))
+        if (typed(read_bool(row["attended"])) is True and event_date is not None
+                and params.min_event_date <= event_date <= params.run_started_at.date()):
+            events.append(Event(cid, "offline", "attendance", datetime.combine(event_date, time())))
         return events
     if source.table == "survey_responses":
-        return [Event(cid, "survey", survey_event_type(row["survey_type"], row["score"]), ts)]
+        return [Event(cid, "survey", survey_event_type(row["survey_type"], typed(read_int(row["score"]))), ts)]
     assert source.type_column is not None
     return [Event(cid, source.channel, clean_type(row[source.type_column]), ts)]
 
@@ -241,18 +404,19 @@ def stage(raw: Mapping[str, Sequence[Row] | None], customer_ids: set[str],
                                        source.timestamp_column)
         accepted = rejected = 0
         for row in kept:
-            reason = rejection_reason(source, row, customer_ids, params)
-            if reason is None:
+            found = rejection(source, row, customer_ids, params)
+            if found is None:
                 accepted += 1
-                staged.events.extend(events_of(source, row))
+                staged.events.extend(events_of(source, row, params))
             else:
                 rejected += 1
                 staged.rejected.append({
                     "source_table": source.table,
                     "source_id": row[source.id_column],
                     "customer_id": clean_id(row["customer_id"]),
-                    "reason": reason,
-                    "occurred_at": row[source.timestamp_column],
+                    "reason": found[0],
+                    "occurred_at": typed(read_timestamp(row[source.timestamp_column])),
+                    "rejection_detail": found[1],
                 })
         staged.reconciliation.append({
             "source_table": source.table,
@@ -393,7 +557,8 @@ def expected_marts(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[We
                    run_started_at: datetime) -> dict[str, list[Row]]:
     """Expected rows of every mart of the BI contract."""
     params = Params(score_date, window_days, run_started_at)
-    customers = customers_of(raw.get("customers") or [])
+    staged_customers = stage_customers(raw.get("customers") or [])
+    customers = staged_customers.accepted
     staged = stage(raw, set(customers), params)
     index = weight_index(weights)
     scores = score_rows(customers, staged.events, index, params)
@@ -402,7 +567,7 @@ def expected_marts(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[We
         "customer_engagement_scores": scores,
         "customer_engagement_tiers": tiered,
         "engagement_tier_summary": tier_summary_rows(tiered, tiers, params),
-        "engagement_rejected_events": staged.rejected,
-        "engagement_source_reconciliation": staged.reconciliation,
+        "engagement_rejected_events": [*staged_customers.rejected, *staged.rejected],
+        "engagement_source_reconciliation": [staged_customers.reconciliation, *staged.reconciliation],
         "engagement_unweighted_event_types": unweighted_rows(staged.events, index),
     }

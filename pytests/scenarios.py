@@ -71,16 +71,17 @@ class Dataset:
     def _id(self, prefix: str, given: str | None) -> str:
         return given if given is not None else f"{prefix}{next(self._ids):04d}"
 
-    def customer(self, cid: str, signed_up_at: datetime | None = datetime(2023, 1, 1),
-                 plan: str = "paid", **expect: Any) -> str:
+    def customer(self, cid: str | None, signed_up_at: datetime | None = datetime(2023, 1, 1),
+                 plan: str = "paid", **expect: Any) -> str | None:
         self.tables["customers"].append({
-            "customer_id": cid, "account_id": f"acct_{cid.strip()}", "signed_up_at": signed_up_at,
+            "customer_id": cid, "account_id": f"acct_{(cid or '').strip()}", "signed_up_at": signed_up_at,
             "plan": plan, "country": "NL", "persona": "analyst"})
         if expect:
+            assert cid is not None
             self.expected_scores[cid.strip()] = expect
         return cid
 
-    def web(self, cid: str | None, event_type: str, ts: datetime | None,
+    def web(self, cid: str | None, event_type: str | None, ts: datetime | None,
             event_id: str | None = None, page_url: str | None = "/home",
             anonymous_id: str | None = "anon", session_id: str | None = None) -> str | None:
         eid = None if event_id == "" else self._id("w", event_id)  # "": a null id
@@ -98,7 +99,7 @@ class Dataset:
             "event_type": event_type, "occurred_at": ts})
         return eid
 
-    def social(self, cid: str | None, kind: str, ts: datetime | None) -> str:
+    def social(self, cid: str | None, kind: str | None, ts: datetime | None) -> str:
         iid = self._id("s", None)
         self.tables["social_interactions"].append({
             "interaction_id": iid, "customer_id": cid, "network": "x", "interaction_type": kind,
@@ -128,7 +129,8 @@ class Dataset:
         return eid
 
     def rejected(self, table: str, source_id: str | None, reason: str) -> None:
-        assert source_id is not None
+        """A rejected raw row, by its id (customers: a rejected row without an id has none)."""
+        assert source_id is not None or table == "customers"
         self.expected_rejections[(table, source_id)] = reason
 
 
@@ -243,7 +245,8 @@ def add_rejections(d: Dataset, run_started_at: datetime) -> None:
     d.web("pad_c", "page_view", _day(5))  # customers row is padded, the event is not
     d.customer("pad_ev", engagement_score=Decimal("1.00"))
     d.web("  pad_ev ", "page_view", _day(5))  # the event's id is padded
-    d.customer("   ")  # a blank customer id is not a customer
+    d.customer("   ")  # a blank customer id is not a customer, but a rejected customers row
+    d.rejected("customers", None, "missing_customer_id")
     # A blank event id is no id: these rows of two customers are three events, none lost.
     d.customer("blank_id_a", event_count=2)
     d.app("blank_id_a", "app_open", _day(6, 8), event_id="")
@@ -294,6 +297,39 @@ def add_rejections(d: Dataset, run_started_at: datetime) -> None:
     d.rejected("product_events", d.product(UNKNOWN, "invite_teammate", IN_WINDOW),
                "unknown_customer")
     d.rejected("product_events", d.product(None, "invite_teammate", None), "missing_customer_id")
+
+
+def add_bad_values(d: Dataset, run_started_at: datetime) -> None:
+    """Values that are present but cannot be events: a missing or blank event type, loaders' zero
+    times (before engagement_min_event_date, default 1970-01-01), attendance on a day that cannot
+    have happened yet; customers rows without an id."""
+    d.customer("bad_val_c", engagement_score=Decimal("2.00"), event_count=1)
+    d.app("bad_val_c", "app_open", at("1970-01-01 00:00:00"))  # the first day that counts
+    d.app("bad_val_c", "app_open", _day(3))
+    for table, source_id in [
+        ("web_events", d.web("bad_val_c", None, _day(3))),
+        ("web_events", d.web("bad_val_c", "   ", _day(3))),
+        ("social_interactions", d.social("bad_val_c", None, _day(3))),
+        ("social_interactions", d.social("bad_val_c", " ", _day(3))),
+        ("app_events", d.app("bad_val_c", "app_open", at("0001-01-01 00:00:00"))),
+        ("app_events", d.app("bad_val_c", "app_open", at("1969-12-31 23:59:59"))),
+        ("product_events", d.product("bad_val_c", "invite_teammate", at("1900-01-01 00:00:00"))),
+        ("offline_registrations", d.offline("bad_val_c", at("1900-01-01 10:00:00"), date(2024, 3, 5), True)),
+        ("survey_responses", d.survey("bad_val_c", "nps", 9, at("1960-06-01 10:00:00"))),
+    ]:
+        d.rejected(table, source_id, "invalid_value")
+    # The contract's order still holds: an unknown customer before a bad value.
+    d.rejected("app_events", d.app(UNKNOWN, "app_open", at("0001-01-01 00:00:00")), "unknown_customer")
+    d.rejected("web_events", d.web("bad_val_c", None, FAR_FUTURE), "future_timestamp")
+    # A registration counts; its attendance only on a day from 1970-01-01 to the run's day.
+    d.customer("att_plausible", offline_score=Decimal("12.00"), event_count=3)
+    d.offline("att_plausible", _day(4), run_started_at.date() + timedelta(days=3), True)
+    d.offline("att_plausible", _day(4), date(1900, 1, 1), True)
+    d.offline("att_plausible", _day(4), run_started_at.date(), True)
+    # Customers rows without an id: each distinct one is a rejected row, an exact copy a duplicate.
+    d.customer(None, plan="ghost_plan")
+    d.customer(None, plan="ghost_plan")
+    d.customer("", plan="other_plan")
 
 
 def add_surveys(d: Dataset) -> None:
@@ -406,4 +442,5 @@ def crafted(run_started_at: datetime) -> Dataset:
                 add_duplicates, add_unweighted):
         add(d)
     add_rejections(d, run_started_at)
+    add_bad_values(d, run_started_at)
     return d

@@ -77,12 +77,14 @@ def test_crafted_unweighted(marts: dict[str, list[Row]]) -> None:
 
 def test_crafted_reconciliation(dataset: Dataset, marts: dict[str, list[Row]]) -> None:
     by_table = {r["source_table"]: r for r in marts["engagement_source_reconciliation"]}
-    assert set(by_table) == set(dataset.tables) - {"customers"}
+    assert set(by_table) == set(dataset.tables)
     for table, row in by_table.items():
         assert row["raw_rows"] == len(dataset.tables[table])
         assert row["unaccounted_rows"] == 0
     assert by_table["web_events"]["duplicate_rows"] == 7
     assert by_table["offline_registrations"]["duplicate_rows"] == 1
+    # cust_dup, cust_dup_null and the two equal rows without an id; three rows without an id.
+    assert (by_table["customers"]["duplicate_rows"], by_table["customers"]["rejected_rows"]) == (3, 3)
 
 
 def test_tier_summary_covers_every_tier(marts: dict[str, list[Row]]) -> None:

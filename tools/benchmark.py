@@ -594,7 +594,7 @@ def benchmark(args: argparse.Namespace) -> int:
         # Upstream of the history, rebuilt once with the new day in it (as every morning's build does).
         extra["upstream"] = step("upstream", dbt_args=["run", "--select", "+int_engagement__daily_points",
                                                        "+int_engagement__open_session_points",
-                                                       "stg_engagement__customers", "stg_engagement__tiers"],
+                                                       "+int_engagement__customers", "stg_engagement__tiers"],
                                  dbt_vars=next_vars)
         for _ in range(args.runs):
             runs["c"].append(step("c-full", dbt_args=["run", "--select", "customer_engagement_daily", "--full-refresh"],

@@ -9,8 +9,17 @@
     {{ return(value) }}
 {% endmacro %}
 
+{% macro engagement_session_timeout_minutes() %}
+    {{ return(engagement_positive_number_var('engagement_session_timeout_minutes', 30)) }}
+{% endmacro %}
+
 {% macro engagement_session_timeout_seconds() %}
-    {{ return((engagement_positive_number_var('engagement_session_timeout_minutes', 30) * 60) | int) }}
+    {{ return((engagement_session_timeout_minutes() * 60) | int) }}
+{% endmacro %}
+
+{#- Most minutes one session gives minutes_on_site: an open tab is not attention. -#}
+{% macro engagement_session_minutes_cap() %}
+    {{ return(engagement_positive_number_var('engagement_session_minutes_cap', 60)) }}
 {% endmacro %}
 
 {#- A var that lists names (tiers, plans, columns): a YAML list of strings, never empty. -#}
@@ -33,7 +42,7 @@
 {%- endmacro %}
 
 {#- customers columns to segment by. Extra columns (not in the raw contract) pass through
-    stg_engagement__customers as trimmed text. -#}
+    stg_engagement__customers and int_engagement__customers as trimmed text. -#}
 {% macro engagement_segment_columns() %}
     {%- set columns = engagement_list_var('engagement_segment_columns', ['plan', 'country', 'persona']) -%}
     {%- for column in columns if not modules.re.match('^[a-z_][a-z0-9_]*$', column) -%}
@@ -59,7 +68,7 @@
         {%- for name, sql_type in columns.items() %}
             cast(null as {{ sql_type }}) as {{ name }}{{ "," if not loop.last }}
         {%- endfor %}
-        from {{ ref('stg_engagement__customers') }}
+        from {{ ref('int_engagement__customers') }}
         where 1 = 0
     {%- endif %}
 {%- endmacro %}

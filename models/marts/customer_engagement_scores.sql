@@ -13,7 +13,7 @@ with customers as (
         plan,
         country,
         persona
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
 ),
 
 events as (

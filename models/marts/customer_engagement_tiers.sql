@@ -27,7 +27,9 @@ final as (
         tiers.tier_rank,
         tiers.tier_label
     from scores
-    inner join tiers
+    -- A score outside every tier would keep its row with a null tier, which the not_null test
+    -- reports (the seed's own test makes it impossible).
+    left join tiers
         on {{ engagement_score_in_tier('scores.engagement_score', 'tiers') }}
 )
 

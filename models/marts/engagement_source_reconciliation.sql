@@ -1,11 +1,14 @@
-{#- Every raw row is accepted, a duplicate, or rejected: the three counts come from three
-    different models, so a row lost between them shows up as unaccounted_rows. -#}
+{#- Every raw row is accepted, a duplicate, or rejected: the counts come from different models, so
+    a row lost between them shows up as unaccounted_rows. One row per raw table, customers
+    included. -#}
+{%- set event_tables = engagement_event_sources() | map(attribute='table') | list -%}
+
 with raw_counts as (
-    {%- for event_source in engagement_event_sources() %}
+    {%- for table in ['customers'] + event_tables %}
         select
-            '{{ event_source.table }}' as source_table,
+            '{{ table }}' as source_table,
             count(*) as raw_rows
-        from {{ source('engagement', event_source.table) }}
+        from {{ source('engagement', table) }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -13,11 +16,11 @@ with raw_counts as (
 ),
 
 staged_counts as (
-    {%- for event_source in engagement_event_sources() %}
+    {%- for table in ['customers'] + event_tables %}
         select
-            '{{ event_source.table }}' as source_table,
+            '{{ table }}' as source_table,
             count(*) as distinct_rows
-        from {{ ref('stg_engagement__' ~ event_source.table) }}
+        from {{ ref('stg_engagement__' ~ table) }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -30,6 +33,11 @@ accepted_counts as (
         count(distinct source_row_key) as accepted_rows
     from {{ ref('int_engagement__events') }}
     group by source_table
+    union all
+    select
+        'customers' as source_table,
+        count(*) as accepted_rows
+    from {{ ref('int_engagement__customers') }}
 ),
 
 rejected_counts as (

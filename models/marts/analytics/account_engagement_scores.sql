@@ -4,7 +4,7 @@ with customers as (
     select
         customer_id,
         account_id
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
     where account_id is not null
 ),
 

@@ -6,7 +6,7 @@
 
 with customers as (
     select customer_id
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
 ),
 
 event_type_points as (

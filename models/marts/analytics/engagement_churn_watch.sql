@@ -11,7 +11,7 @@ with customers as (
         customer_id,
         account_id,
         plan
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
 ),
 
 scores as (

@@ -6,7 +6,7 @@
 
 with customers as (
     select count(*) as customers
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
 ),
 
 customer_active_days as (

@@ -7,7 +7,7 @@ with customers as (
     select
         customer_id,
         {{ engagement_segment_columns() | join(',\n        ') }}
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
 ),
 
 customer_tiers as (

@@ -8,7 +8,7 @@ with customers as (
         account_id,
         plan,
         signed_up_at
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
     -- Plans are names people type: 'Free' is free.
     where lower(plan) in {{ engagement_in_list('engagement_upgrade_plans', ['free', 'trial'], lower_case=true) }}
 ),

@@ -110,7 +110,7 @@ customers as (
         plan,
         country,
         persona
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
 ),
 
 tiers as (

@@ -1,5 +1,10 @@
 {{ config(enabled=var('engagement_using_offline_registrations', true)) }}
 
+{%- set min_date = engagement_date_literal(engagement_min_event_date()) -%}
+{#- An attendance counts at midnight of its event day, so that day must be one that can have
+    happened: not before the earliest event date, not after the day the run started. -#}
+{%- set last_event_day = engagement_date_literal(run_started_at.date()) -%}
+
 with deduplicated as (
     {{ engagement_deduplicate_rows(
         source('engagement', 'offline_registrations'),
@@ -11,6 +16,7 @@ with deduplicated as (
             'event_date',
             'attended',
         ],
+        typed_columns={'registered_at': 'timestamp', 'event_date': 'date', 'attended': 'boolean'},
     ) }}
 ),
 
@@ -22,15 +28,21 @@ final as (
         {{ engagement_clean_text('customer_id') }} as customer_id,
         'offline' as channel,
         'registration' as event_type,
-        cast(registered_at as {{ dbt.type_timestamp() }}) as occurred_at,
-        true as is_valid_value,
-        -- Attendance counts at midnight of the event day, and only when it is known to be true.
+        registered_at_value as occurred_at,
+        registered_at_value is null and registered_at_problem is null as is_missing_timestamp,
+        {{ engagement_first_problem([
+            'registered_at_problem',
+            'event_date_problem',
+            'attended_problem',
+            engagement_early_timestamp_problem('registered_at'),
+        ]) }} as invalid_value_detail,
         case
-            when attended then cast(cast(event_date as date) as {{ dbt.type_timestamp() }})
+            when attended_value and event_date_value between {{ min_date }} and {{ last_event_day }}
+                then cast(event_date_value as {{ dbt.type_timestamp() }})
         end as attended_at,
         cast(event_name as {{ dbt.type_string() }}) as event_name,
-        cast(event_date as date) as event_date,
-        cast(attended as {{ dbt.type_boolean() }}) as attended
+        event_date_value as event_date,
+        attended_value as attended
     from deduplicated
 )
 

@@ -9,6 +9,7 @@ with deduplicated as (
             'customer_id',
             'event_type',
         ],
+        typed_columns={'occurred_at': 'timestamp'},
     ) }}
 ),
 
@@ -20,8 +21,13 @@ final as (
         {{ engagement_clean_text('customer_id') }} as customer_id,
         'product' as channel,
         {{ engagement_clean_type('event_type') }} as event_type,
-        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
-        true as is_valid_value,
+        occurred_at_value as occurred_at,
+        occurred_at_value is null and occurred_at_problem is null as is_missing_timestamp,
+        {{ engagement_first_problem([
+            'occurred_at_problem',
+            engagement_early_timestamp_problem('occurred_at'),
+            engagement_missing_value_problem(engagement_clean_type('event_type'), 'event_type'),
+        ]) }} as invalid_value_detail,
         cast(null as {{ dbt.type_timestamp() }}) as attended_at
     from deduplicated
 )

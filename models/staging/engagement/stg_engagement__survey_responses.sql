@@ -1,5 +1,7 @@
 {{ config(enabled=var('engagement_using_survey_responses', true)) }}
 
+{%- set score_text = 'cast(score as ' ~ dbt.type_string() ~ ')' -%}
+
 with deduplicated as (
     {{ engagement_deduplicate_rows(
         source('engagement', 'survey_responses'),
@@ -10,6 +12,7 @@ with deduplicated as (
             'survey_type',
             'score',
         ],
+        typed_columns={'responded_at': 'timestamp', 'score': 'integer'},
     ) }}
 ),
 
@@ -19,8 +22,14 @@ typed as (
         {{ engagement_clean_id('response_id') }} as source_id,
         {{ engagement_clean_text('customer_id') }} as customer_id,
         {{ engagement_clean_type('survey_type') }} as survey_type,
-        cast(score as {{ dbt.type_int() }}) as score,
-        cast(responded_at as {{ dbt.type_timestamp() }}) as occurred_at
+        score_value as score,
+        responded_at_value as occurred_at,
+        responded_at_value is null and responded_at_problem is null as is_missing_timestamp,
+        {{ engagement_first_problem([
+            'responded_at_problem',
+            'score_problem',
+            engagement_early_timestamp_problem('responded_at'),
+        ]) }} as unreadable_detail
     from deduplicated
 ),
 
@@ -41,11 +50,18 @@ final as (
             when survey_type = 'csat' and score between 1 and 2 then 'csat_unsatisfied'
         end as event_type,
         occurred_at,
-        coalesce(
-            (survey_type = 'nps' and score between 0 and 10)
-            or (survey_type = 'csat' and score between 1 and 5),
-            false
-        ) as is_valid_value,
+        is_missing_timestamp,
+        case
+            when unreadable_detail is not null then unreadable_detail
+            when survey_type is null then 'survey_type is missing'
+            when survey_type not in ('nps', 'csat')
+                then {{ dbt.concat(["'survey_type '''", 'survey_type', "''' is not nps or csat'"]) }}
+            when score is null then 'score is missing'
+            when survey_type = 'nps' and score not between 0 and 10
+                then {{ dbt.concat(["'score '", score_text, "' is not an nps answer (0 to 10)'"]) }}
+            when survey_type = 'csat' and score not between 1 and 5
+                then {{ dbt.concat(["'score '", score_text, "' is not a csat answer (1 to 5)'"]) }}
+        end as invalid_value_detail,
         cast(null as {{ dbt.type_timestamp() }}) as attended_at,
         survey_type,
         score

@@ -12,6 +12,7 @@ with deduplicated as (
             'event_type',
             'page_url',
         ],
+        typed_columns={'occurred_at': 'timestamp'},
     ) }}
 ),
 
@@ -23,8 +24,13 @@ final as (
         {{ engagement_clean_text('customer_id') }} as customer_id,
         'web' as channel,
         {{ engagement_clean_type('event_type') }} as event_type,
-        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
-        true as is_valid_value,
+        occurred_at_value as occurred_at,
+        occurred_at_value is null and occurred_at_problem is null as is_missing_timestamp,
+        {{ engagement_first_problem([
+            'occurred_at_problem',
+            engagement_early_timestamp_problem('occurred_at'),
+            engagement_missing_value_problem(engagement_clean_type('event_type'), 'event_type'),
+        ]) }} as invalid_value_detail,
         cast(null as {{ dbt.type_timestamp() }}) as attended_at,
         {{ engagement_clean_text('anonymous_id') }} as anonymous_id,
         {{ engagement_clean_text('session_id') }} as session_id,

@@ -1,4 +1,8 @@
-{#- Reached only after assert_engagement_event_weights_are_valid passed, so plain casts are safe. -#}
+{#- The weights, typed: the package's seed with the project's overrides in place of the rows
+    they replace. A seed with a bad row stops this model (macros/engagement_weights.sql), so the
+    casts below only ever see numbers in the syntax every engine reads. -#}
+{%- do engagement_raise_on_bad_weights() -%}
+
 with weight_rows as (
     {{ engagement_weight_rows() }}
 ),
