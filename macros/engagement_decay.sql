@@ -21,15 +21,30 @@
     {%- if half_life is none -%}
         {{ points }}
     {%- else -%}
-        cast(
-            cast({{ points }} as {{ engagement_type_double() }})
-            * power(
-                cast(0.5 as {{ engagement_type_double() }}),
-                cast({{ dbt.datediff(event_date, score_date, 'day') }} as {{ engagement_type_double() }}) / {{ half_life }}
-            )
-            as {{ engagement_type_points() }}
-        )
+        {{ adapter.dispatch('engagement_decay_product', 'customer_engagement')(points, dbt.datediff(event_date, score_date, 'day'), half_life) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- points x 0.5 ^ (age / half_life), kept to 12 decimals. In floating point where the engine
+    converts a double to a decimal exactly (DuckDB, Spark); in PostgreSQL's numeric arithmetic,
+    whose cast of a double to numeric keeps only 15 significant digits and then rounds twice
+    (-14.859942891369485 became -14.859942891370). -#}
+{% macro default__engagement_decay_product(points, age_days, half_life) -%}
+    cast(
+        cast({{ points }} as {{ engagement_type_double() }})
+        * power(
+            cast(0.5 as {{ engagement_type_double() }}),
+            cast({{ age_days }} as {{ engagement_type_double() }}) / {{ half_life }}
+        )
+        as {{ engagement_type_points() }}
+    )
+{%- endmacro %}
+
+{% macro postgres__engagement_decay_product(points, age_days, half_life) -%}
+    cast(
+        {{ points }} * power(cast(0.5 as numeric), cast({{ age_days }} as numeric) / {{ half_life }})
+        as {{ engagement_type_points() }}
+    )
 {%- endmacro %}
 
 {#- Double precision. dbt.type_float() renders `float`, which is single precision on DuckDB and

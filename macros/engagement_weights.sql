@@ -55,11 +55,13 @@
     line 1), as the seed was loaded. Read when dbt executes; empty while it parses. -#}
 {% macro engagement_weight_problems() %}
     {%- set problems = [] -%}
+    {#- Resolved before the execute check, so that dbt records the seeds as the caller's parents. -#}
+    {%- set weight_sources = engagement_weight_sources() -%}
     {%- if not execute -%}
         {{ return(problems) }}
     {%- endif -%}
     {%- set channels = engagement_channels() -%}
-    {%- for weight_source in engagement_weight_sources() if load_relation(weight_source.relation) is not none -%}
+    {%- for weight_source in weight_sources if load_relation(weight_source.relation) is not none -%}
         {#- A plain scan returns a freshly loaded seed in file order on every supported engine. -#}
         {%- set rows = run_query(
             "select cast(channel as " ~ dbt.type_string() ~ "), cast(event_type as " ~ dbt.type_string()

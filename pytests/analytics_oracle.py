@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from contract import SOURCE_BY_TABLE
-from oracle import (Event, Params, Row, Weight, clean_id, clean_type, customers_of, deduplicate,
+from oracle import (Event, Params, Row, Weight, clean_id, clean_type, customers_of, decayed, deduplicate,
                     rejection_reason, round2, stage, weight_index)
 
 MICRO = Decimal("0.000001")
@@ -91,7 +91,7 @@ def accepted_web_hits(raw: Mapping[str, Sequence[Row] | None], params: Params) -
     return hits
 
 
-def sessionize(hits: Iterable[WebHit], timeout_minutes: int) -> list[Session]:
+def sessionize(hits: Iterable[WebHit], timeout_minutes: float) -> list[Session]:
     """Tracker ids as sent; the rest split where a gap exceeds the timeout (never joined to a
     tracker session)."""
     groups: dict[tuple[str, str | None, int], list[WebHit]] = defaultdict(list)
@@ -163,8 +163,9 @@ class Term:
 
 
 def score_terms(events: Iterable[Event], derived: Iterable[Derived], weights: Sequence[Weight],
-                params: Params) -> dict[str, dict[tuple[str, str], Term]]:
-    """Per customer and (channel, event type) in the window: weight × units capped per day."""
+                params: Params, half_life: float | None = None) -> dict[str, dict[tuple[str, str], Term]]:
+    """Per customer and (channel, event type) in the window: weight × units capped per day, each
+    day's points decayed to the score date when a half-life is given."""
     index = weight_index(weights)
     daily: dict[tuple[str, str, str, date], list[Decimal]] = defaultdict(list)
     for e in events:
@@ -175,7 +176,7 @@ def score_terms(events: Iterable[Event], derived: Iterable[Derived], weights: Se
         if params.window_start <= d.day <= params.score_date:
             daily[(d.customer_id, "web", d.event_type, d.day)].append(d.quantity)
     terms: dict[str, dict[tuple[str, str], Term]] = defaultdict(lambda: defaultdict(Term))
-    for (cid, channel, event_type, _day), quantities in daily.items():
+    for (cid, channel, event_type, day), quantities in daily.items():
         weight = index.get((channel, event_type))
         units = sum(quantities, Decimal(0))
         if weight is not None and weight.daily_cap is not None:
@@ -184,7 +185,7 @@ def score_terms(events: Iterable[Event], derived: Iterable[Derived], weights: Se
         term.raw_count += len(quantities)
         term.counted_units += units
         if weight is not None:
-            term.points += weight.weight * units
+            term.points += decayed(weight.weight * units, (params.score_date - day).days, half_life)
     return terms
 
 
@@ -255,13 +256,14 @@ def daily_activity(customers: Sequence[str], events: Sequence[Event], params: Pa
 
 def expected_analytics(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight],
                        score_date: date, window_days: int, run_started_at: datetime,
-                       timeout_minutes: int = 30, minutes_cap: Decimal = Decimal(60)) -> Analytics:
+                       timeout_minutes: float = 30, minutes_cap: Decimal = Decimal(60),
+                       half_life: float | None = None) -> Analytics:
     params = Params(score_date, window_days, run_started_at)
     customers = sorted(customers_of(raw.get("customers") or []))
     events = stage(raw, set(customers), params).events
     sessions = sessionize(accepted_web_hits(raw, params), timeout_minutes)
     terms = score_terms(events, derived_events(sessions, params.window_start, minutes_cap), weights,
-                        params)
+                        params, half_life)
     scores = {cid: round2(sum((t.points for t in terms.get(cid, {}).values()), Decimal(0)))
               for cid in customers}
     event_counts = {cid: sum(1 for e in events if e.customer_id == cid

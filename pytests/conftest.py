@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,7 +10,7 @@ import pytest
 
 from engines import Engine
 from harness import CORE_MARTS_ONLY, DATA_ONLY, ProjectCopy, build_vars, utc_now
-from oracle import Row, expected_marts
+from oracle import MIN_EVENT_DATE, Row, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, Dataset, crafted
 
 DEFAULT_WINDOW_DAYS = 30  # the contract's default for engagement_window_days
@@ -53,27 +53,33 @@ class Built:
     project: ProjectCopy
     dataset: Dataset
     expected: dict[str, list[Row]]
+    run_started_at: datetime
 
 
 def build_crafted(project: ProjectCopy, score_date: date | None = SCORE_DATE,
                   window_days: int | None = WINDOW_DAYS, disabled: tuple[str, ...] = (),
                   make: Callable[[datetime], Dataset] = crafted, unit_tests: bool = False,
-                  core_only: bool = False) -> Built:
+                  core_only: bool = False, as_text: Collection[str] = (),
+                  min_event_date: date | None = None) -> Built:
     """Build a crafted dataset (default: the big one) with the crafted weights; None for
     score_date/window_days leaves the project defaults. The unit tests run in the shared crafted
-    build only: their inputs are fixed. `core_only` builds only the marts of issue 3."""
+    build only: their inputs are fixed. `core_only` builds only the marts of issue 3; the raw
+    tables named in `as_text` have text columns only."""
     run_started_at = utc_now()
     dataset = make(run_started_at)
     raw = {t: (None if t in disabled else rows) for t, rows in dataset.tables.items()}
     project.set_weights(CRAFTED_WEIGHTS)
-    project.reset_database(raw)
-    result = project.build(build_vars(score_date, window_days, **{t: False for t in disabled}),
-                           *(CORE_MARTS_ONLY if core_only else ()), *(() if unit_tests else DATA_ONLY))
+    project.reset_database(raw, as_text)
+    dbt_vars = build_vars(score_date, window_days, **{t: False for t in disabled})
+    if min_event_date is not None:
+        dbt_vars["engagement_min_event_date"] = min_event_date.isoformat()
+    result = project.build(dbt_vars, *(CORE_MARTS_ONLY if core_only else ()), *(() if unit_tests else DATA_ONLY))
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
     expected = expected_marts(raw, CRAFTED_WEIGHTS, project.tiers(),
                               score_date or run_started_at.date(),
-                              window_days or DEFAULT_WINDOW_DAYS, run_started_at)
-    return Built(project, dataset, expected)
+                              window_days or DEFAULT_WINDOW_DAYS, run_started_at,
+                              min_event_date or MIN_EVENT_DATE)
+    return Built(project, dataset, expected, run_started_at)
 
 
 @pytest.fixture(scope="session")

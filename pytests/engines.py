@@ -11,7 +11,8 @@ import itertools
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,26 +36,46 @@ class Warehouse(Protocol):
 
     def dbt_env(self) -> dict[str, str]: ...
     def dbt_vars(self) -> dict[str, Any]: ...
-    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None: ...
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None], as_text: Collection[str] = ()) -> None: ...
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
 
 
-def _raw_columns(table: str, types: Mapping[str, str]) -> str:
-    return ", ".join(f"{name} {types[sql_type]}" for name, sql_type in RAW_TABLES[table].items())
+def _raw_columns(table: str, types: Mapping[str, str], as_text: bool = False) -> str:
+    return ", ".join(f"{name} {types['VARCHAR' if as_text else sql_type]}"
+                     for name, sql_type in RAW_TABLES[table].items())
 
 
-def _load_raw(cursor: Any, tables: Mapping[str, Sequence[Row] | None], types: Mapping[str, str], mark: str) -> None:
-    """Create schema raw and its tables through a DB-API-like cursor (execute, executemany)."""
+def as_raw_text(value: Any) -> str | None:
+    """A value as a loader that lands every column as text writes it."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def raw_values(table: str, rows: Sequence[Row], as_text: bool) -> list[list[Any]]:
+    return [[as_raw_text(row.get(c)) if as_text else row.get(c) for c in RAW_TABLES[table]] for row in rows]
+
+
+def _load_raw(cursor: Any, tables: Mapping[str, Sequence[Row] | None], types: Mapping[str, str], mark: str,
+              as_text: Collection[str]) -> None:
+    """Create schema raw and its tables through a DB-API-like cursor (execute, executemany); the
+    tables named in as_text get text columns only."""
     cursor.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
     cursor.execute(f"create schema {RAW_SCHEMA}")
     for table, columns in RAW_TABLES.items():
         rows = tables.get(table)
         if rows is None:
             continue
-        cursor.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, types)})")
+        cursor.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, types, table in as_text)})")
         if rows:
             cursor.executemany(f"insert into {RAW_SCHEMA}.{table} values ({', '.join(mark for _ in columns)})",
-                               [[row.get(c) for c in columns] for row in rows])
+                               raw_values(table, rows, table in as_text))
 
 
 # ---------------------------------------------------------------- DuckDB
@@ -73,10 +94,10 @@ class DuckDBWarehouse:
     def dbt_vars(self) -> dict[str, Any]:
         return {}
 
-    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None], as_text: Collection[str] = ()) -> None:
         # Dropped, not deleted: dbt-duckdb may still hold the file open in this process.
         with duckdb.connect(str(self.path)) as con:
-            _load_raw(con, tables, IDENTITY, "?")
+            _load_raw(con, tables, IDENTITY, "?", as_text)
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         with duckdb.connect(str(self.path)) as con:
@@ -121,10 +142,10 @@ class PostgresWarehouse:
     def dbt_vars(self) -> dict[str, Any]:
         return {}
 
-    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None], as_text: Collection[str] = ()) -> None:
         con = self._connect()
         with con, con.cursor() as cursor:  # one transaction, committed on leaving
-            _load_raw(cursor, tables, POSTGRES_TYPES, "%s")
+            _load_raw(cursor, tables, POSTGRES_TYPES, "%s", as_text)
         con.close()
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -159,15 +180,15 @@ class SparkWarehouse:
     def dbt_vars(self) -> dict[str, Any]:
         return {"engagement_raw_schema": self.raw_schema}
 
-    def write_raw(self, tables: Mapping[str, Sequence[Row] | None]) -> None:
+    def write_raw(self, tables: Mapping[str, Sequence[Row] | None], as_text: Collection[str] = ()) -> None:
         self.spark.sql(f"drop database if exists {self.raw_schema} cascade")
         self.spark.sql(f"create database {self.raw_schema}")
-        for table, columns in RAW_TABLES.items():
+        for table in RAW_TABLES:
             rows = tables.get(table)
             if rows is None:
                 continue
-            frame = self.spark.createDataFrame([tuple(row.get(c) for c in columns) for row in rows],
-                                               _raw_columns(table, SPARK_TYPES))
+            frame = self.spark.createDataFrame([tuple(v) for v in raw_values(table, rows, table in as_text)],
+                                               _raw_columns(table, SPARK_TYPES, table in as_text))
             frame.write.saveAsTable(f"{self.raw_schema}.{table}")
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -11,7 +11,7 @@ import csv
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -149,12 +149,17 @@ class ProjectCopy:
     def set_weights(self, weights: Sequence[Weight]) -> None:
         write_csv(self.weights_path, weights_csv(weights))
 
-    def reset_database(self, raw: Mapping[str, Sequence[Row] | None]) -> None:
-        """Replace the raw tables (a None or missing table is not created)."""
-        self.warehouse.write_raw(raw)
+    def reset_database(self, raw: Mapping[str, Sequence[Row] | None], as_text: Collection[str] = ()) -> None:
+        """Replace the raw tables (a None or missing table is not created); the tables named in
+        as_text get text columns only, as loaders that land everything as strings write them."""
+        self.warehouse.write_raw(raw, as_text)
 
     def build(self, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
-        args = ["build", "--project-dir", str(self.root), "--profiles-dir", str(self.root),
+        return self.invoke("build", dbt_vars, *extra)
+
+    def invoke(self, command: str, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
+        """Any dbt command (build, run, seed, test, ...) on this copy."""
+        args = [command, "--project-dir", str(self.root), "--profiles-dir", str(self.root),
                 "--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs"),
                 "--vars", json.dumps({**self.warehouse.dbt_vars(), **dbt_vars}), "--no-use-colors", "--quiet",
                 *extra]

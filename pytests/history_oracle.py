@@ -13,19 +13,10 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from contract import EVENT_SOURCES
-from oracle import (Event, Params, Row, Tier, TypeDay, Weight, customers_of, in_window, round2, score_rows,
+from oracle import (Event, Params, Row, Tier, TypeDay, Weight, customers_of, decayed, in_window, round2, score_rows,
                     stage, tier_of, type_day_points, weight_index)
 
-PICO = Decimal("1e-12")  # points keep 12 decimals (engagement_type_points)
 CHANGE_DAYS = (1, 7, 30)
-
-
-def decayed(points: Decimal, age_days: int, half_life: float | None) -> Decimal:
-    """A day's points on a score date age_days later: 0.5 ^ (age / half_life), kept to 12 decimals."""
-    if half_life is None:
-        return points
-    factor = 0.5 ** (age_days / half_life)
-    return Decimal(float(points) * factor).quantize(PICO, ROUND_HALF_UP)
 
 
 def raw_type_day_points(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight], last_date: date,

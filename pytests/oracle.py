@@ -431,6 +431,18 @@ def stage(raw: Mapping[str, Sequence[Row] | None], customer_ids: set[str],
 
 # ---------------------------------------------------------------- scoring
 
+PICO = Decimal("1e-12")  # points keep 12 decimals (engagement_type_points)
+
+
+def decayed(points: Decimal, age_days: int, half_life: float | None) -> Decimal:
+    """A day's points on a score date age_days later: 0.5 ^ (age / half_life), kept to 12
+    decimals (issue 5's optional time decay)."""
+    if half_life is None:
+        return points
+    factor = 0.5 ** (age_days / half_life)
+    return Decimal(float(points) * factor).quantize(PICO, ROUND_HALF_UP)
+
+
 
 def weight_index(weights: Iterable[Weight]) -> dict[tuple[str, str], Weight]:
     return {(clean_type(w.channel) or "", clean_type(w.event_type) or ""): w for w in weights}
@@ -554,9 +566,9 @@ def unweighted_rows(events: Iterable[Event],
 
 def expected_marts(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight],
                    tiers: Sequence[Tier], score_date: date, window_days: int,
-                   run_started_at: datetime) -> dict[str, list[Row]]:
+                   run_started_at: datetime, min_event_date: date = MIN_EVENT_DATE) -> dict[str, list[Row]]:
     """Expected rows of every mart of the BI contract."""
-    params = Params(score_date, window_days, run_started_at)
+    params = Params(score_date, window_days, run_started_at, min_event_date)
     staged_customers = stage_customers(raw.get("customers") or [])
     customers = staged_customers.accepted
     staged = stage(raw, set(customers), params)

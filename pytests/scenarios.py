@@ -304,7 +304,6 @@ def add_bad_values(d: Dataset, run_started_at: datetime) -> None:
     times (before engagement_min_event_date, default 1970-01-01), attendance on a day that cannot
     have happened yet; customers rows without an id."""
     d.customer("bad_val_c", engagement_score=Decimal("2.00"), event_count=1)
-    d.app("bad_val_c", "app_open", at("1970-01-01 00:00:00"))  # the first day that counts
     d.app("bad_val_c", "app_open", _day(3))
     for table, source_id in [
         ("web_events", d.web("bad_val_c", None, _day(3))),
@@ -433,6 +432,52 @@ def null_id_lookalikes() -> Dataset:
           session_id="c")
     d.web("nullid_lookalike", "page_view", _day(24), event_id="", anonymous_id="a",
           session_id="b|c")
+    return d
+
+
+# A score date in the first days that count by default (engagement_min_event_date 1970-01-01).
+EPOCH_SCORE_DATE = date(1970, 1, 30)
+
+
+def min_event_date_edges(run_started_at: datetime) -> Dataset:
+    """Around engagement_min_event_date (default 1970-01-01): the last second before it is an
+    invalid value, its first second counts; attendance on 1969-12-31 does not. Scored on
+    EPOCH_SCORE_DATE, so the events that count are in the window."""
+    d = Dataset()
+    d.customer("epoch_c", engagement_score=Decimal("20.00"), event_count=4)
+    d.app("epoch_c", "app_open", at("1970-01-01 00:00:00"))
+    d.rejected("app_events", d.app("epoch_c", "app_open", at("1969-12-31 23:59:59")), "invalid_value")
+    d.offline("epoch_c", at("1970-01-02 10:00:00"), date(1969, 12, 31), True)
+    d.offline("epoch_c", at("1970-01-02 10:00:00"), date(1970, 1, 1), True)
+    return d
+
+
+def text_values(run_started_at: datetime) -> Dataset:
+    """Raw rows as a loader that lands every column as text writes them (the test loads every
+    table with text columns): readable text counts as its value, other text is an invalid value
+    whose rejection_detail names the column and the value, and nothing stops the build."""
+    d = Dataset()
+    d.customer("txt_c", signed_up_at="2023-01-01 00:00:00", engagement_score=Decimal("35.00"),  # type: ignore[arg-type]
+               event_count=8)
+    d.customer("txt_blank_signup", signed_up_at="  ")  # type: ignore[arg-type]
+    d.customer("txt_bad_signup", signed_up_at="garbage")  # type: ignore[arg-type]
+    d.rejected("customers", "txt_bad_signup", "invalid_value")
+    d.rejected("web_events", d.web("txt_bad_signup", "page_view", _day(15)), "unknown_customer")
+    for text in ("2024-03-15 12:00:00", "2024-03-16T08:30:00"):
+        d.web("txt_c", "page_view", text)  # type: ignore[arg-type]
+    for text in ("not a date", "2024-02-30 10:00:00", "2024-03-15 25:00:00"):
+        d.rejected("web_events", d.web("txt_c", "page_view", text), "invalid_value")  # type: ignore[arg-type]
+    d.rejected("web_events", d.web("txt_c", "page_view", "   "), "missing_timestamp")  # type: ignore[arg-type]
+    d.app("txt_c", "app_open", "2024-03-17")  # type: ignore[arg-type]
+    d.rejected("social_interactions", d.social("txt_c", "like", "yesterday"), "invalid_value")  # type: ignore[arg-type]
+    d.product("txt_c", "invite_teammate", "2024-03-19 09:00:00.123456")  # type: ignore[arg-type]
+    d.survey("txt_c", "nps", " 9 ", _day(20))  # type: ignore[arg-type]
+    for score in ("ten", "9.5", ""):
+        d.rejected("survey_responses", d.survey("txt_c", "nps", score, _day(20)), "invalid_value")  # type: ignore[arg-type]
+    d.offline("txt_c", _day(18, 9), "2024-03-18", "yes")  # type: ignore[arg-type]
+    d.offline("txt_c", _day(18, 9), "2024-03-18", "false")  # type: ignore[arg-type]
+    d.rejected("offline_registrations", d.offline("txt_c", _day(18, 9), "someday", True), "invalid_value")  # type: ignore[arg-type]
+    d.rejected("offline_registrations", d.offline("txt_c", _day(18, 9), date(2024, 3, 18), "maybe"), "invalid_value")  # type: ignore[arg-type]
     return d
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from conftest import Built, build_crafted
-from harness import DATA_ONLY, BuildResult, ProjectCopy, build_vars, weights_csv, write_csv
+from harness import (CORE_MARTS_ONLY, DATA_ONLY, BuildResult, ProjectCopy, build_vars, diff_mart, weights_csv,
+                     write_csv)
+from oracle import Weight, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS
 
 PROTECTED = ("customer_engagement_scores", "customer_engagement_tiers")
@@ -43,7 +46,14 @@ BAD_EDITS = [
     BadEdit("negative_cap", "social", "share", "3", "-1"),
     BadEdit("unknown_channel", "email", "open", "1", "", append=True),
     BadEdit("too_precise_weight", "web", "click", "0.0000001", ""),
+    BadEdit("too_precise_exponent", "web", "click", "1e-7", ""),
+    BadEdit("thousands_separator", "web", "click", "1_000", ""),
+    BadEdit("out_of_range", "web", "click", "1e30", ""),
+    BadEdit("fractional_cap", "web", "click", "1", "2.5"),
 ]
+# What the failing row's problem must say, where a wrong message was seen before.
+PROBLEM_WORDS = {"out_of_range": "range", "too_precise_exponent": "6 decimals",
+                 "thousands_separator": "not a number"}
 
 
 @pytest.fixture(scope="module")
@@ -87,5 +97,52 @@ def test_bad_weights_fail_build_and_keep_scores(good: Built, edit: BadEdit) -> N
         assert named, (f"no failing test names {edit.channel}/{edit.event_type}: "
                        f"{[(f.node.unique_id, f.message) for f in result.failed_nodes()]} "
                        f"rows {failing}")
+        cells = edit.apply(weights_csv(CRAFTED_WEIGHTS))
+        lines = [n + 1 for n, row in enumerate(cells) if row[:4] == [edit.channel, edit.event_type, edit.weight, edit.daily_cap]]
+        assert {r["line_number"] for r in named} <= set(lines), (named, lines)
+        assert PROBLEM_WORDS.get(edit.name, "") in named[0]["problem"], named
     finally:
         project.set_weights(CRAFTED_WEIGHTS)
+
+
+@pytest.mark.not_on_spark("one more build; the number syntax is the same Jinja check on every engine")
+def test_numbers_in_every_accepted_syntax_score_exactly(good: Built) -> None:
+    """0.2500000 has 2 decimals, 1.23456789e3 five: both are weights; the score uses their value."""
+    project = good.project
+    spelled = {("web", "page_view"): ("0.2500000", Decimal("0.25")), ("web", "click"): ("1.23456789e3", Decimal("1234.56789")),
+               ("social", "like"): ("-2E-3", Decimal("-0.002")), ("product", "invite_teammate"): ("+.5", Decimal("0.5"))}
+    cells = [[*row[:2], spelled[(row[0], row[1])][0], *row[3:]] if (row[0], row[1]) in spelled else row
+             for row in weights_csv(CRAFTED_WEIGHTS)]
+    weights = [Weight(w.channel, w.event_type, spelled[(w.channel, w.event_type)][1], w.daily_cap)
+               if (w.channel, w.event_type) in spelled else w for w in CRAFTED_WEIGHTS]
+    write_csv(project.weights_path, cells)
+    try:
+        result = project.build(build_vars(SCORE_DATE, WINDOW_DAYS), *CORE_MARTS_ONLY, *DATA_ONLY)
+        assert result.success, result.failed_nodes()
+        expected = expected_marts(good.dataset.tables, weights, project.tiers(), SCORE_DATE, WINDOW_DAYS,
+                                  good.run_started_at)
+        problems = diff_mart("customer_engagement_scores", expected["customer_engagement_scores"],
+                             project.mart("customer_engagement_scores"))
+        assert not problems, "\n".join(problems)
+    finally:
+        project.set_weights(CRAFTED_WEIGHTS)
+
+
+def test_bad_seed_stops_dbt_run_without_tests(good: Built) -> None:
+    """`dbt seed` then `dbt run` (no tests): the weights' staging model stops the run, naming the
+    bad rows by their line in the CSV file; the score tables keep their rows."""
+    project = good.project
+    before = snapshot(project)
+    cells = [*weights_csv(CRAFTED_WEIGHTS), ["web", "page_view", "2", "", "a second page_view row"]]
+    write_csv(project.weights_path, cells)
+    try:
+        assert project.invoke("seed", {}).success
+        result = project.invoke("run", build_vars(SCORE_DATE, WINDOW_DAYS))
+        assert not result.success
+        messages = " ".join(str(r.message) for r in result.failed_nodes())
+        first = next(n + 1 for n, row in enumerate(cells) if row[:2] == ["web", "page_view"])
+        assert f"line {len(cells)}" in messages and f"also on line {first}" in messages, messages
+        assert snapshot(project) == before
+    finally:
+        project.set_weights(CRAFTED_WEIGHTS)
+        assert project.invoke("seed", {}).success
