@@ -201,6 +201,8 @@ def has_model(project: ProjectCopy, name: str) -> bool:
     return any(path.stem == name or path.stem.startswith(f"{name}_v") for path in (project.root / "models").rglob("*.sql"))
 
 
+@pytest.mark.not_on_spark("a dbt build of two stand-in models (half a minute on Spark); the report's queries run "
+                          "on Spark in the test above")
 def test_report_shows_the_backtest_marts_once_built(crafted_build: Built, browser: Any, tmp_path: Path) -> None:
     project = crafted_build.project
     if all(has_model(project, m) for m in BACKTEST_MARTS):
