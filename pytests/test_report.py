@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import Built
-from harness import DATA_ONLY, ProjectCopy, as_decimal, as_naive_utc
+from harness import DATA_ONLY, ProjectCopy, as_naive_utc
 
 import report  # tools/, on the path through engines.py
 
@@ -90,8 +90,13 @@ class OpenReport:
         assert self.errors == []
 
 
+def dec(value: Any) -> Decimal:
+    """A number of the page or a mart as an exact Decimal (a float by its shortest repr)."""
+    return Decimal(str(value))
+
+
 def close(actual: Any, expected: Any, places: int = 6) -> bool:
-    return abs(Decimal(repr(float(actual))) - as_decimal(expected)) < Decimal(10) ** -places  # type: ignore[operator]
+    return abs(dec(actual) - dec(expected)) < Decimal(10) ** -places
 
 
 def check_marts_numbers(page: OpenReport, project: ProjectCopy) -> None:
@@ -110,7 +115,7 @@ def check_marts_numbers(page: OpenReport, project: ProjectCopy) -> None:
                      for s, t, v in zip(sankey["sources"], sankey["targets"], sankey["values"])})
     assert shown == moves
 
-    latest_mean = sum(as_decimal(r["engagement_score"]) for r in history if as_naive_utc(r["score_date"]) == last) \
+    latest_mean = sum(dec(r["engagement_score"]) for r in history if as_naive_utc(r["score_date"]) == last) \
         / len(on[last])
     all_customers = next(t for t in page.traces("score_trend") if t["name"] == "all customers")
     assert close(all_customers["y"][-1], latest_mean, 4)
@@ -121,7 +126,7 @@ def check_marts_numbers(page: OpenReport, project: ProjectCopy) -> None:
                 for r in segments if r["segment_column"] in ("all", trace["meta"])}
         assert set(trace["y"]) == set(rows)
         tier = trace["name"].replace(" ", "_")
-        assert all(close(x, 100 * as_decimal(rows[y][f"share_{tier}"])) for y, x in zip(trace["y"], trace["x"]))
+        assert all(close(x, 100 * dec(rows[y][f"share_{tier}"])) for y, x in zip(trace["y"], trace["x"]))
 
     alerts = project.mart("engagement_score_alerts")
     last_alert_date = max(r["score_date"] for r in alerts)
@@ -198,7 +203,8 @@ def literal_model(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def has_model(project: ProjectCopy, name: str) -> bool:
-    return any(path.stem == name or path.stem.startswith(f"{name}_v") for path in (project.root / "models").rglob("*.sql"))
+    return any(path.stem == name or path.stem.startswith(f"{name}_v")
+               for path in (project.root / "models").rglob("*.sql"))
 
 
 @pytest.mark.not_on_spark("a dbt build of two stand-in models (half a minute on Spark); the report's queries run "

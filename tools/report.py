@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ TRANSITION_DAYS = 7
 TREND_DAYS = 30
 ALERT_DAYS = 30
 TOP_ROWS = 10
+MAX_SEGMENTS = 15
 LATEST_ALERTS = 20
 
 # One query per dataset; {mart} stands for the relation dbt resolves for ref('mart'). Plain SQL
@@ -137,7 +139,6 @@ QUERIES: dict[str, str] = {
 }
 
 Row = dict[str, Any]
-Figure = go.Figure
 
 FONT = "-apple-system, 'Segoe UI', 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif"
 NEW_TIER = "new"
@@ -160,17 +161,16 @@ class Data:
     rows: dict[str, list[Row]] = field(default_factory=dict)
     missing: dict[str, list[str]] = field(default_factory=dict)
 
-    def has(self, *names: str) -> bool:
-        return all(n in self.rows for n in names)
-
 
 def read_marts(project_dir: Path, profiles_dir: Path, target: str | None) -> Data:
     """Run every query in one dbt invocation on the target."""
     messages: list[str] = []
 
     def collect(event: EventMsg) -> None:
-        if event.info.name.startswith("JinjaLog") and event.info.msg.startswith(MARKER):
-            messages.append(event.info.msg[len(MARKER):])
+        # The message is on every event's info (a protobuf field the EventInfo protocol leaves out).
+        text = str(getattr(event.info, "msg", ""))
+        if event.info.name.startswith("JinjaLog") and text.startswith(MARKER):
+            messages.append(text[len(MARKER):])
 
     args = ["run-operation", "customer_engagement.engagement_report_data",
             "--args", json.dumps({"queries": QUERIES, "marker": MARKER}),
@@ -221,25 +221,27 @@ def label(name: str | None) -> str:
     return "(none)" if name is None or name == "" else str(name).replace("_", " ")
 
 
-TIER_SCALE = [[0, "#b2182b"], [0.25, "#ef8a35"], [0.5, "#f2c94c"], [0.75, "#8cc152"], [1, "#1a7f46"]]
+TIER_SCALE = ["#b2182b", "#ef8a35", "#f2c94c", "#8cc152", "#1a7f46"]  # lowest to highest tier
 
 
 def tier_colors(tiers: Iterable[tuple[int, str]]) -> dict[str, str]:
     """Red (lowest rank) to green (highest), whatever the tier seed holds."""
     ordered = [name for _, name in sorted(set(tiers))]
     if len(ordered) == 1:
-        return {ordered[0]: TIER_SCALE[-1][1], NEW_TIER: NEW_COLOR}
-    colors = sample_colorscale(TIER_SCALE, [i / (len(ordered) - 1) for i in range(len(ordered))])
-    return {name: color for name, color in zip(ordered, colors)} | {NEW_TIER: NEW_COLOR}
+        return {ordered[0]: TIER_SCALE[-1], NEW_TIER: NEW_COLOR}
+    scale = [[i / (len(TIER_SCALE) - 1), color] for i, color in enumerate(TIER_SCALE)]
+    colors = sample_colorscale(scale, [i / (len(ordered) - 1) for i in range(len(ordered))])
+    return {name: str(color) for name, color in zip(ordered, colors)} | {NEW_TIER: NEW_COLOR}
 
 
-def style(fig: Figure, title: str, height: int, **layout: Any) -> Figure:
-    fig.update_layout(**{"title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-                         "template": "plotly_white", "height": height, "font": {"family": FONT, "size": 12},
-                         "margin": {"l": 70, "r": 30, "t": 60, "b": 70 if layout.get("showlegend") is False else 110},
-                         "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
-                         **layout})
-    return fig
+def style(fig: go.Figure, title: str, height: int, **layout: Any) -> None:
+    """The report's look; legends sit at the bottom, below the x axis title."""
+    settings: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "template": "plotly_white", "height": height, "font": {"family": FONT, "size": 12},
+        "margin": {"l": 70, "r": 30, "t": 60, "b": 70 if layout.get("showlegend") is False else 110},
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}}
+    fig.update_layout(**(settings | layout))
 
 
 # ---------------------------------------------------------------- sections
@@ -250,7 +252,7 @@ class Section:
     key: str
     title: str
     reading: str
-    figure: Figure | None = None
+    figure: go.Figure | None = None
     tables: list[tuple[str, str]] = field(default_factory=list)  # (caption, HTML table)
 
 
@@ -297,17 +299,18 @@ def trend_sections(data: Data, colors: dict[str, str]) -> list[Section]:
     dates = sorted({r["score_date"] for r in trend})
     tiers = sorted({(r["tier_rank"], r["engagement_tier"]) for r in trend})
     by_key = {(r["score_date"], r["engagement_tier"]): r for r in trend}
-    per_date: dict[str, tuple[int, float]] = {}
-    for d in dates:
-        rows = [r for r in trend if r["score_date"] == d]
-        customers = sum(r["customers"] for r in rows)
-        per_date[d] = (customers, sum(r["customers"] * r["avg_engagement_score"] for r in rows) / customers)
+    customers: dict[str, int] = defaultdict(int)
+    points: dict[str, float] = defaultdict(float)
+    for r in trend:
+        customers[r["score_date"]] += r["customers"]
+        points[r["score_date"]] += r["customers"] * r["avg_engagement_score"]
+    per_date = {d: (customers[d], points[d] / customers[d]) for d in dates}  # all customers: (count, mean)
 
     score_fig = go.Figure()
     for _, tier in tiers:
-        points = [(d, by_key[(d, tier)]["avg_engagement_score"]) for d in dates if (d, tier) in by_key]
+        line = [(d, by_key[(d, tier)]["avg_engagement_score"]) for d in dates if (d, tier) in by_key]
         score_fig.add_trace(go.Scatter(
-            x=[p[0] for p in points], y=[p[1] for p in points], name=label(tier), mode="lines",
+            x=[p[0] for p in line], y=[p[1] for p in line], name=label(tier), mode="lines",
             line={"color": colors[tier], "width": 1.5},
             hovertemplate=f"{label(tier)}: %{{y:.2f}} points on %{{x}}<extra></extra>"))
     score_fig.add_trace(go.Scatter(
@@ -389,11 +392,14 @@ def segment_section(data: Data, colors: dict[str, str]) -> Section:
     rows = data.rows["segments"]
     overall = next(r for r in rows if r["segment_column"] == "all")
     columns = sorted({r["segment_column"] for r in rows} - {"all"})
-    groups = {c: sorted((r for r in rows if r["segment_column"] == c), key=lambda r: r["pct_engaged"])
-              for c in columns}
+    values = {c: sorted((r for r in rows if r["segment_column"] == c), key=lambda r: -r["customers"]) for c in columns}
+    # The largest segments of a column with many values (countries): a readable chart, not every one.
+    groups = {c: sorted(values[c][:MAX_SEGMENTS], key=lambda r: r["pct_engaged"]) for c in columns}
     heights = [len(groups[c]) + 1 for c in columns]
+    titles = [f"by {label(c)}" + (f" ({MAX_SEGMENTS} largest of {len(values[c])})"
+                                  if len(values[c]) > MAX_SEGMENTS else "") for c in columns]
     fig = make_subplots(rows=len(columns), cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        row_heights=heights, subplot_titles=[f"by {label(c)}" for c in columns])
+                        row_heights=heights, subplot_titles=titles)
     for i, column in enumerate(columns, start=1):
         bars = [overall, *groups[column]]
         names = ["all customers", *(label(r["segment_value"]) for r in groups[column])]
@@ -426,27 +432,28 @@ def alerts_of(count: int, alert_type: str) -> str:
 
 
 def alert_section(data: Data) -> Section:
-    daily = data.rows.get("alerts_daily", [])
-    latest = data.rows["alerts_latest"]
+    daily, latest = data.rows["alerts_daily"], data.rows["alerts_latest"]
+    last_date: str = latest[0]["score_date"]
     by_date_type: dict[tuple[str, str], int] = defaultdict(int)
     for r in daily:
         by_date_type[(r["score_date"], r["alert_type"])] += r["alerts"]
     dates = sorted({r["score_date"] for r in daily})
     types = sorted({r["alert_type"] for r in daily}, key=lambda t: list(ALERT_COLORS).index(t)
                    if t in ALERT_COLORS else len(ALERT_COLORS))
-    fig = go.Figure([go.Bar(x=dates, y=[by_date_type.get((d, t), 0) for d in dates], name=label(t),
-                            marker_color=ALERT_COLORS.get(t, NEUTRAL),
-                            hovertemplate=f"%{{x}}: %{{y:,}} {label(t)} alerts<extra></extra>") for t in types])
-    style(fig, f"Alerts raised per day, last {ALERT_DAYS} score dates", 380, barmode="stack",
-          xaxis_title="Score date", yaxis_title="Alerts (count)",
-          yaxis=count_axis(max((sum(by_date_type.get((d, t), 0) for t in types) for d in dates), default=0)))
-    last_date = latest[0]["score_date"] if latest else (dates[-1] if dates else None)
+    fig = None
+    if daily:
+        fig = go.Figure([go.Bar(x=dates, y=[by_date_type.get((d, t), 0) for d in dates], name=label(t),
+                                marker_color=ALERT_COLORS.get(t, NEUTRAL),
+                                hovertemplate=f"%{{x}}: %{{y:,}} {label(t)} alerts<extra></extra>") for t in types])
+        style(fig, f"Alerts raised per day, last {ALERT_DAYS} score dates", 380, barmode="stack",
+              xaxis_title="Score date", yaxis_title="Alerts (count)",
+              yaxis=count_axis(max(sum(by_date_type.get((d, t), 0) for t in types) for d in dates)))
     on_last = [r for r in daily if r["score_date"] == last_date]
     total = sum(r["alerts"] for r in on_last)
     high = sum(r["alerts"] for r in on_last if r["severity"] == "high")
     kinds = ", ".join(alerts_of(by_date_type[(last_date, t)], t) for t in types if by_date_type.get((last_date, t)))
     reading = (f"{count_of(total, 'alert', 'alerts')} on {last_date}, {num(high)} of high severity ({kinds})."
-               if total else "No alerts on the latest score date.")
+               if total else f"No alerts in the last {ALERT_DAYS} score dates; the latest are from {last_date}.")
     table = html_table(latest, [("customer_id", "customer"), ("alert_type", "alert"), ("severity", "severity"),
                                 ("tier_before", "tier before"), ("tier_after", "tier after"),
                                 ("score_before", "score before"), ("score_after", "score after"),
@@ -455,7 +462,7 @@ def alert_section(data: Data) -> Section:
                         "tier_before": label, "tier_after": label, "alert_type": label})
     caption = (f"Latest alerts ({last_date}; high severity first, then churn-risk entries, tier drops and the "
                f"largest falls; at most {LATEST_ALERTS})")
-    return Section("alerts", "Latest alerts and their reasons", reading, fig, [(caption, table)] if latest else [])
+    return Section("alerts", "Latest alerts and their reasons", reading, fig, [(caption, table)])
 
 
 def action_section(data: Data, colors: dict[str, str]) -> Section:
@@ -463,7 +470,7 @@ def action_section(data: Data, colors: dict[str, str]) -> Section:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
                         subplot_titles=["Upgrade candidates by plan", "Churn watch by current tier"])
     plans = sorted({r["plan"] for r in upgrade}, key=lambda p: str(p))
-    for rank, tier in sorted({(r["tier_rank"], r["engagement_tier"]) for r in upgrade}):
+    for _, tier in sorted({(r["tier_rank"], r["engagement_tier"]) for r in upgrade}):
         counts = {r["plan"]: r["customers"] for r in upgrade if r["engagement_tier"] == tier}
         fig.add_trace(go.Bar(x=[label(p) for p in plans], y=[counts.get(p, 0) for p in plans], name=label(tier),
                              marker_color=colors.get(tier, NEUTRAL), legendgroup="upgrade",
@@ -493,9 +500,9 @@ def action_section(data: Data, colors: dict[str, str]) -> Section:
           legend={"orientation": "v", "x": 1.02, "y": 1})
     per_plan = ", ".join(f"{label(p)} {num(sum(r['customers'] for r in upgrade if r['plan'] == p))}" for p in plans)
     negative = sum(r["with_negative_events"] for r in churn)
-    reading = (f"{count_of(candidates, 'upgrade candidate', 'upgrade candidates')}{f' ({per_plan})' if per_plan else ''}; "
-               f"{count_of(watched, 'customer', 'customers')} on churn watch, {num(negative)} of them with negative "
-               "events (uninstalls, detractor or unsatisfied answers).")
+    reading = (f"{count_of(candidates, 'upgrade candidate', 'upgrade candidates')}"
+               f"{f' ({per_plan})' if per_plan else ''}; {count_of(watched, 'customer', 'customers')} on churn "
+               f"watch, {num(negative)} of them with negative events (uninstalls, detractor or unsatisfied answers).")
     tables = [
         (f"Top upgrade candidates (the {TOP_ROWS} highest scores)", html_table(
             data.rows["upgrade_top"], [("customer_id", "customer"), ("plan", "plan"), ("engagement_score", "score"),
@@ -510,7 +517,7 @@ def action_section(data: Data, colors: dict[str, str]) -> Section:
                                      ("negative_events", "negative events")],
             {"engagement_score": score, "engagement_tier": label,
              "fell_from_tier": lambda t: label(t) if t else "none in the look-back"})),
-    ] if data.has("upgrade_top", "churn_top") else []
+    ]
     return Section("actions", "Upgrade candidates and churn watch", reading, fig,
                    [(caption, table) for caption, table in tables if "<td" in table])
 
@@ -537,13 +544,15 @@ def backtest_tier_section(data: Data, colors: dict[str, str]) -> Section:
     style(fig, f"Outcome rate per tier, customers scored on {score_date}", 400, barmode="group",
           xaxis_title="Engagement tier on the score date (lowest to highest)",
           yaxis_title="Customers with the outcome (%)", yaxis_range=[0, 110], showlegend=len(horizons) > 1)
-    hr = [r for r in rows if r["horizon_days"] == horizons[0]]
+    # A tier without customers has no rate.
+    hr = [r for r in rows if r["horizon_days"] == horizons[0] and r["outcome_rate"] is not None]
     low, high = hr[0], hr[-1]
-    rates = [r["outcome_rate"] for r in hr if r["outcome_rate"] is not None]
+    rates = [r["outcome_rate"] for r in hr]
     monotone = all(a <= b for a, b in zip(rates, rates[1:]))
+    lift = f"lift {high['lift']:.2f}×" if high["lift"] is not None else "no lift: nobody had the outcome"
     reading = (f"Within {horizons[0]} days of {score_date}, {pct(low['outcome_rate'])} of "
                f"{label(low['engagement_tier'])} customers had the outcome against {pct(high['outcome_rate'])} of "
-               f"{label(high['engagement_tier'])}s (lift {high['lift']:.2f}×); the rate "
+               f"{label(high['engagement_tier'])} customers ({lift}); the rate "
                f"{'rises with every tier' if monotone else 'does not rise with every tier'}.")
     return Section("backtest_tiers", "Does the score predict? Outcome rate per tier", reading, fig)
 
@@ -566,24 +575,23 @@ def backtest_decile_section(data: Data) -> Section:
                           "customers): outcome rate %{customdata[0]:.1f} %, lift %{y:.2f}×<extra></extra>"),
             secondary_y=False)
         fig.add_trace(go.Scatter(
-            x=[r["decile"] for r in hr], y=[100 * r["cumulative_capture"] for r in hr], mode="lines+markers",
+            x=[r["decile"] for r in hr], mode="lines+markers",
+            y=[None if r["cumulative_capture"] is None else 100 * r["cumulative_capture"] for r in hr],
             name=f"cumulative capture, {horizon_name(horizon)}", line={"color": "#d95f0e", "width": 2.5},
             hovertemplate="deciles 1 to %{x}: %{y:.1f} % of all outcomes<extra></extra>"), secondary_y=True)
-        reached = 0
-        share = []
-        for r in hr:
-            reached += r["customers"]
-            share.append(100 * reached / customers)
-        if horizon == horizons[0]:
-            fig.add_trace(go.Scatter(
-                x=[r["decile"] for r in hr], y=share, mode="lines", name="capture of a random ranking",
-                line={"color": NEUTRAL, "dash": "dot"},
-                hovertemplate="a random ranking: %{y:.1f} %<extra></extra>"), secondary_y=True)
-            top = hr[0]
-            readings.append(f"The top decile (scores {score(top['min_score'])} to {score(top['max_score'])}) has the "
-                            f"outcome {lifts[0]:.1f}× as often as average within {horizon} days and holds "
-                            f"{pct(top['cumulative_capture'])} of all outcomes (a random tenth: "
-                            f"{pct(top['customers'] / customers)}).")
+        if horizon != horizons[0]:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[r["decile"] for r in hr], y=[100 * c / customers for c in accumulate(r["customers"] for r in hr)],
+            mode="lines", name="capture of a random ranking",
+            line={"color": NEUTRAL, "dash": "dot"},
+            hovertemplate="a random ranking: %{y:.1f} %<extra></extra>"), secondary_y=True)
+        top = hr[0]
+        readings.append(
+            f"The top decile (scores {score(top['min_score'])} to {score(top['max_score'])}) has the outcome "
+            f"{lifts[0]:.1f}× as often as average within {horizon} days and holds {pct(top['cumulative_capture'])} "
+            f"of all outcomes (a random tenth: {pct(top['customers'] / customers)})." if base else
+            f"No customer had the outcome within {horizon} days: there is no lift to show.")
     fig.add_hline(y=1, line={"color": "#2c7fb8", "dash": "dash", "width": 1}, secondary_y=False)
     fig.update_xaxes(title_text="Score decile (1 = highest scores)", dtick=1)
     fig.update_yaxes(title_text="Lift (outcome rate ÷ average rate, ×)", secondary_y=False, rangemode="tozero")
@@ -593,7 +601,7 @@ def backtest_decile_section(data: Data) -> Section:
     return Section("backtest_deciles", "Does the score predict? Decile lift", " ".join(readings), fig)
 
 
-# A section: its builder and the queries it needs (the first one names the marts in the note).
+# A section: its title in notes, the queries it needs, and its builder.
 Builder = Callable[[Data, dict[str, str]], Section | list[Section]]
 SECTIONS: list[tuple[str, tuple[str, ...], Builder]] = [
     ("Tier distribution", ("tiers",), tier_section),
@@ -640,7 +648,8 @@ header p { margin: 0; color: #cbd2d9; }
 .kpi b { display: block; font-size: 22px; color: #fff; }
 .kpi span { font-size: 12px; color: #cbd2d9; }
 main { max-width: 1180px; margin: 0 auto; padding: 12px 24px 40px; }
-section { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin: 20px 0; padding: 18px 22px; }
+section { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin: 20px 0;
+          padding: 18px 22px; }
 section h2 { margin: 0 0 4px; font-size: 19px; }
 p.reading { margin: 0 0 8px; font-size: 15px; color: #334e68; }
 p.reading::before { content: "Reading: "; font-weight: 600; }
