@@ -496,8 +496,8 @@ def action_section(data: Data, colors: dict[str, str]) -> Section:
                                xref="paper", yref="paper", x=sum(fig.get_subplot(1, col).xaxis.domain) / 2, y=0.5)
     fig.update_xaxes(title_text="Plan", row=1, col=1)
     fig.update_xaxes(title_text="Current tier", row=1, col=2)
-    style(fig, "Who to act on: upgrade candidates and churn watch", 440, barmode="stack",
-          legend={"orientation": "v", "x": 1.02, "y": 1})
+    style(fig, "Who to act on: upgrade candidates and churn watch", 420, barmode="stack",
+          legend={"orientation": "v", "x": 1.02, "y": 1}, margin={"l": 70, "r": 30, "t": 60, "b": 60})
     per_plan = ", ".join(f"{label(p)} {num(sum(r['customers'] for r in upgrade if r['plan'] == p))}" for p in plans)
     negative = sum(r["with_negative_events"] for r in churn)
     reading = (f"{count_of(candidates, 'upgrade candidate', 'upgrade candidates')}"
