@@ -76,13 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         print("dbt build failed; see the output above.", file=sys.stderr)
         return 1
     print_summaries(args.database)
-    try:
-        out = report.write_report(args.report)
-    except report.ReportError as exc:
-        print(f"report: {exc}", file=sys.stderr)
-        return 1
-    print(f"\nThe report: {out.resolve()} (open it in a browser; `make report` writes it again)")
-    return 0
+    print()
+    return report.main(["--out", str(args.report)])
 
 
 if __name__ == "__main__":

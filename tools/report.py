@@ -741,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
-    print(f"Report written in {time.perf_counter() - started:.1f} s: {out.resolve()}")
+    print(f"Report written in {time.perf_counter() - started:.1f} s, open it in a browser: {out.resolve()}")
     return 0
 
 
