@@ -68,9 +68,11 @@ class OpenReport:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(self.path.as_uri())
+        from playwright.sync_api import TimeoutError as NotDrawn
+
         try:
             self.page.wait_for_function(f"() => ({DRAWN})().every(c => c.marks > 0)", timeout=30_000)
-        except Exception:  # the assertions below say which chart did not draw
+        except NotDrawn:  # assert_every_chart_drew says which chart did not draw
             pass
         self.page.screenshot(path=str(folder / "engagement_report.png"), full_page=True)
 
