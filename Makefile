@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ENGAGEMENT_DUCKDB_PATH ?= engagement.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run test test-postgres test-spark lint venv venv-spark clean bench
+.PHONY: run report browser test test-postgres test-spark lint venv venv-spark clean bench
 
 venv: $(VENV)/.installed
 
@@ -20,22 +20,33 @@ $(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-spark.txt
 	touch $@
 
-## Demo data (if the database has none), dbt build on DuckDB, tier summary.
+## Demo data (if the database has none), dbt build on DuckDB, tier summary, then the report.
 run: venv
 	$(BIN)/python tools/demo.py
 
+## The HTML report of the built marts: reports/engagement_report.html (`DBT_TARGET=postgres make
+## report` for another target of the profile).
+report: venv
+	$(BIN)/python tools/report.py
+
+## Debian's Chromium for the report's browser test (installed with apt-get if missing; without it
+## the test is skipped).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		echo "Chromium could not be installed: the report's browser test will be skipped."
+
 ## sqlfluff over models, macros and tests, then the pytest suite (dbt on DuckDB + oracle).
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 ## The same suite on a throw-away PostgreSQL server (installed with apt-get if missing).
-test-postgres: venv
+test-postgres: venv browser
 	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null)
 	$(BIN)/pytest --engine postgres
 
 ## The suite on a local Spark session (pyspark; needs Java 17, installed with apt-get if missing).
-test-spark: venv-spark
+test-spark: venv-spark browser
 	command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
 	$(BIN)/pytest --engine spark
 

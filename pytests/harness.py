@@ -154,6 +154,13 @@ class ProjectCopy:
         as_text get text columns only, as loaders that land everything as strings write them."""
         self.warehouse.write_raw(raw, as_text)
 
+    @contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """The environment variables under which dbt (profiles.yml) finds this copy's warehouse."""
+        with _env({**self.engine.dbt_env(), **self.warehouse.dbt_env(),
+                   "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}):
+            yield
+
     def build(self, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
         return self.invoke("build", dbt_vars, *extra)
 
@@ -163,9 +170,7 @@ class ProjectCopy:
                 "--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs"),
                 "--vars", json.dumps({**self.warehouse.dbt_vars(), **dbt_vars}), "--no-use-colors", "--quiet",
                 *extra]
-        env = {**self.engine.dbt_env(), **self.warehouse.dbt_env(),
-               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-        with _env(env):
+        with self.dbt_environment():
             result = dbtRunner().invoke(args)
         return BuildResult(bool(result.success), result)
 

@@ -1,6 +1,7 @@
 """Build the demo end to end: demo data (only if the database has none), `dbt build`, summary.
 
-Used by `make run`. Prints the marts a BI tool would show first.
+Used by `make run`. Prints the marts a BI tool would show first, then writes the HTML report
+(tools/report.py) and prints its path.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dbt.cli.main import dbtRunner
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-import generate_demo_data  # noqa: E402  (sibling script, not an installed package)
+import generate_demo_data  # noqa: E402  (sibling scripts, not an installed package)
+import report  # noqa: E402
 
 SUMMARIES: dict[str, str] = {
     "Engagement tiers": """
@@ -61,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("ENGAGEMENT_DUCKDB_PATH", "engagement.duckdb"),
         help="DuckDB file (default: $ENGAGEMENT_DUCKDB_PATH or engagement.duckdb)",
     )
+    parser.add_argument("--report", type=Path, default=report.DEFAULT_OUT,
+                        help=f"HTML report to write (default: {report.DEFAULT_OUT.relative_to(ROOT)})")
     args = parser.parse_args(argv)
     os.environ["ENGAGEMENT_DUCKDB_PATH"] = args.database
 
@@ -72,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         print("dbt build failed; see the output above.", file=sys.stderr)
         return 1
     print_summaries(args.database)
-    return 0
+    print()
+    return report.main(["--out", str(args.report)])
 
 
 if __name__ == "__main__":
