@@ -120,11 +120,14 @@
 {%- endmacro %}
 
 {#- Lower-case names of a relation's text columns. Loaders often land every column as text; only
-    those columns pay for a checked cast. Empty while dbt parses. -#}
+    those columns pay for a checked cast. Empty while dbt parses. (Column.is_string() does not
+    know Spark's and BigQuery's `string`.) -#}
 {% macro engagement_text_columns(relation) %}
     {%- set names = [] -%}
     {%- if execute -%}
-        {%- for column in adapter.get_columns_in_relation(relation) if column.is_string() -%}
+        {%- set text_types = ['text', 'string', 'varchar', 'character varying', 'character', 'char', 'nvarchar', 'bpchar'] -%}
+        {%- for column in adapter.get_columns_in_relation(relation)
+            if column.is_string() or (column.dtype | lower).split('(')[0] | trim in text_types -%}
             {%- do names.append(column.name | lower) -%}
         {%- endfor -%}
     {%- endif -%}

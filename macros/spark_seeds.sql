@@ -1,5 +1,6 @@
 {#- dbt-spark's `session` method binds a missing CSV value as the text 'None', so an empty
-    daily_cap would load as 'None' and fail the weights check. This version writes a real null.
+    daily_cap would load as 'None' and fail the weights check. This version writes a real null,
+    and writes each batch as one file, in the file's order.
     dbt looks for it in the root project; a project that installs this package and builds on a
     Spark session adds the dispatch search order shown in the README. -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
@@ -8,7 +9,9 @@
     {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
         {%- set bindings = [] -%}
         {%- set sql -%}
-            insert into {{ this.render() }} values
+            {#- One partition, so that a plain read returns the rows in file order (the weights
+                check names rows by their line). -#}
+            insert into {{ this.render() }} select /*+ REPARTITION(1) */ * from values
             {% for row in chunk -%}
                 (
                 {%- for value in row -%}

@@ -310,7 +310,7 @@ def add_bad_values(d: Dataset, run_started_at: datetime) -> None:
         ("web_events", d.web("bad_val_c", "   ", _day(3))),
         ("social_interactions", d.social("bad_val_c", None, _day(3))),
         ("social_interactions", d.social("bad_val_c", " ", _day(3))),
-        ("app_events", d.app("bad_val_c", "app_open", at("0001-01-01 00:00:00"))),
+        ("app_events", d.app("bad_val_c", "app_open", at("1901-01-01 00:00:00"))),
         ("app_events", d.app("bad_val_c", "app_open", at("1969-12-31 23:59:59"))),
         ("product_events", d.product("bad_val_c", "invite_teammate", at("1900-01-01 00:00:00"))),
         ("offline_registrations", d.offline("bad_val_c", at("1900-01-01 10:00:00"), date(2024, 3, 5), True)),
@@ -318,7 +318,7 @@ def add_bad_values(d: Dataset, run_started_at: datetime) -> None:
     ]:
         d.rejected(table, source_id, "invalid_value")
     # The contract's order still holds: an unknown customer before a bad value.
-    d.rejected("app_events", d.app(UNKNOWN, "app_open", at("0001-01-01 00:00:00")), "unknown_customer")
+    d.rejected("app_events", d.app(UNKNOWN, "app_open", at("1901-01-01 00:00:00")), "unknown_customer")
     d.rejected("web_events", d.web("bad_val_c", None, FAR_FUTURE), "future_timestamp")
     # A registration counts; its attendance only on a day from 1970-01-01 to the run's day.
     d.customer("att_plausible", offline_score=Decimal("12.00"), event_count=3)
@@ -478,6 +478,19 @@ def text_values(run_started_at: datetime) -> Dataset:
     d.offline("txt_c", _day(18, 9), "2024-03-18", "false")  # type: ignore[arg-type]
     d.rejected("offline_registrations", d.offline("txt_c", _day(18, 9), "someday", True), "invalid_value")  # type: ignore[arg-type]
     d.rejected("offline_registrations", d.offline("txt_c", _day(18, 9), date(2024, 3, 18), "maybe"), "invalid_value")  # type: ignore[arg-type]
+    return d
+
+
+def zero_times(run_started_at: datetime) -> Dataset:
+    """Loaders' zero times: 0001-01-01 and 1900-01-01 are timestamps, but before
+    engagement_min_event_date; they are invalid values and start no history."""
+    d = Dataset()
+    d.customer("zero_c", engagement_score=Decimal("2.00"), event_count=1)
+    d.app("zero_c", "app_open", _day(20))
+    for table, source_id in [("app_events", d.app("zero_c", "app_open", at("0001-01-01 00:00:00"))),
+                             ("web_events", d.web("zero_c", "page_view", at("1900-01-01 00:00:00"))),
+                             ("offline_registrations", d.offline("zero_c", at("0001-01-01 00:00:00"), date(1, 1, 1), True))]:
+        d.rejected(table, source_id, "invalid_value")
     return d
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
 from conftest import build_crafted
 from contract import MARTS, RAW_TABLES
 from harness import ProjectCopy, diff_mart, values_match
-from scenarios import EPOCH_SCORE_DATE, min_event_date_edges, text_values
+from scenarios import EPOCH_SCORE_DATE, min_event_date_edges, text_values, zero_times
 
 
 def mart_problems(project: ProjectCopy, expected: dict[str, list[dict]]) -> list[str]:
@@ -49,3 +51,17 @@ def test_min_event_date_is_a_var(new_project: Callable[[str], ProjectCopy]) -> N
     assert not mart_problems(built.project, built.expected)
     details = [r["rejection_detail"] for r in built.project.mart("engagement_rejected_events")]
     assert any("engagement_min_event_date 1970-01-02" in d for d in details), details
+
+
+@pytest.mark.not_on_spark("pyspark cannot hand a timestamp of year 1 back to Python")
+@pytest.mark.parametrize("as_text", [(), tuple(RAW_TABLES)], ids=["typed", "text"])
+def test_zero_times_are_invalid_values_and_start_no_history(new_project: Callable[[str], ProjectCopy],
+                                                              as_text: tuple[str, ...]) -> None:
+    """0001-01-01 once stopped the history's compile ('date value out of range') and 1900-01-01
+    added a row per day since 1900: both are rejected, and the whole project builds."""
+    built = build_crafted(new_project("zero_times"), make=zero_times, as_text=as_text)
+    assert not mart_problems(built.project, built.expected)
+    got = {(r["source_table"], r["source_id"]): r["reason"] for r in built.project.mart("engagement_rejected_events")}
+    assert got == built.dataset.expected_rejections
+    first = min(r["score_date"] for r in built.project.mart("customer_engagement_daily"))
+    assert first == date(2024, 3, 20)
