@@ -28,6 +28,11 @@ RAW_SCHEMA = "raw"
 ENGINES = ("duckdb", "postgres", "spark")
 
 
+# Where the package puts staging, intermediate, the seeds and the history's bookkeeping: dbt's
+# default schema name for `+schema: stg_engagement` (dbt_project.yml), beside the marts' schema.
+INTERNAL_SCHEMA_SUFFIX = "_stg_engagement"
+
+
 class Warehouse(Protocol):
     """One project copy's private place in an engine."""
 

@@ -22,7 +22,7 @@ from typing import Any
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from contract import MART_KEYS, MARTS, USING_VAR
-from engines import Engine
+from engines import INTERNAL_SCHEMA_SUFFIX, Engine
 from history_oracle import score_alerts, score_changes, tier_transitions
 from oracle import Row, Tier, TypeDay, Weight
 
@@ -183,6 +183,15 @@ class ProjectCopy:
 
     def mart(self, name: str) -> list[Row]:
         return self.query(f"select * from {self.warehouse.mart_schema}.{name}")
+
+    @property
+    def internal_schema(self) -> str:
+        """The schema of staging and intermediate relations, which BI tools are not pointed at."""
+        return self.warehouse.mart_schema + INTERNAL_SCHEMA_SUFFIX
+
+    def internal(self, name: str) -> list[Row]:
+        """Rows of a staging or intermediate relation."""
+        return self.query(f"select * from {self.internal_schema}.{name}")
 
     def mart_columns(self, name: str) -> list[str]:
         return self.read(f"select * from {self.warehouse.mart_schema}.{name} limit 0")[0]
