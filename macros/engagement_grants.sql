@@ -10,28 +10,26 @@
     {%- for result in results
         if result.node.resource_type == 'model' and result.status == 'success'
         and (result.node.config.grants or {}).get('select') -%}
-        {%- set schema = api.Relation.create(database=result.node.database, schema=result.node.schema)
-            .without_identifier() | string -%}
+        {%- set schema = (result.node.database, result.node.schema) -%}
         {%- set grantees = result.node.config.grants['select'] -%}
-        {%- for grantee in ([grantees] if grantees is string else grantees) -%}
-            {%- do grants.setdefault(schema, []).append(grantee) if grantee not in grants.get(schema, []) -%}
+        {%- for grantee in ([grantees] if grantees is string else grantees)
+            if grantee not in grants.get(schema, []) -%}
+            {%- do grants.setdefault(schema, []).append(grantee) -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- set statements = [] -%}
     {%- for schema, grantees in grants.items() -%}
-        {%- do statements.append(engagement_grant_usage_sql(schema, grantees)) -%}
+        {%- do statements.append(engagement_grant_usage_sql(schema[0], schema[1], grantees)) -%}
     {%- endfor -%}
     {{ return(statements | join(';\n')) }}
 {% endmacro %}
 
-{% macro engagement_grant_usage_sql(schema, grantees) %}
-    {{ return(adapter.dispatch('engagement_grant_usage_sql', 'customer_engagement')(schema, grantees)) }}
+{% macro engagement_grant_usage_sql(database, schema, grantees) %}
+    {{ return(adapter.dispatch('engagement_grant_usage_sql', 'customer_engagement')(database, schema, grantees)) }}
 {% endmacro %}
 
-{% macro default__engagement_grant_usage_sql(schema, grantees) -%}
-    grant usage on schema {{ schema }} to {{ grantees | join(', ') }}
+{#- PostgreSQL and Redshift; an engine with other syntax (Snowflake's `to role`) adds its own. -#}
+{% macro default__engagement_grant_usage_sql(database, schema, grantees) -%}
+    grant usage on schema {{ adapter.quote_as_configured(schema, 'schema') }} to {{ grantees | join(', ') }}
 {%- endmacro %}
 
-{% macro snowflake__engagement_grant_usage_sql(schema, grantees) -%}
-    grant usage on schema {{ schema }} to role {{ grantees | join(', role ') }}
-{%- endmacro %}

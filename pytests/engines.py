@@ -174,6 +174,13 @@ class PostgresWarehouse:
         finally:
             con.close()
 
+    def execute(self, sql: str) -> None:
+        """Statements without a result (roles, grants), committed."""
+        con = self._connect()
+        with con, con.cursor() as cursor:
+            cursor.execute(sql)
+        con.close()
+
     def relations(self, schema: str) -> set[str]:
         return {r[0] for r in self.read(f"select table_name from information_schema.tables where table_schema = '{schema}'")[1]}
 
