@@ -111,6 +111,11 @@ class DuckDBWarehouse:
             cursor = con.execute(sql)
             return [d[0] for d in cursor.description], cursor.fetchall()
 
+    def execute(self, sql: str) -> None:
+        """Statements without a result."""
+        with duckdb.connect(str(self.path)) as con:
+            con.execute(sql)
+
     def relations(self, schema: str) -> set[str]:
         return {r[0] for r in self.read(f"select table_name from information_schema.tables where table_schema = '{schema}'")[1]}
 

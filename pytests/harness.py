@@ -165,8 +165,8 @@ class ProjectCopy:
         return self.invoke("build", dbt_vars, *extra)
 
     def invoke(self, command: str, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
-        """Any dbt command (build, run, seed, test, ...) on this copy."""
-        args = [command, "--project-dir", str(self.root), "--profiles-dir", str(self.root),
+        """Any dbt command (build, run, seed, test, source freshness, docs generate, ...) on this copy."""
+        args = [*command.split(), "--project-dir", str(self.root), "--profiles-dir", str(self.root),
                 "--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs"),
                 "--vars", json.dumps({**self.warehouse.dbt_vars(), **dbt_vars}), "--no-use-colors", "--quiet",
                 *extra]
