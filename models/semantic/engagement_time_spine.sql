@@ -4,17 +4,14 @@
 
 {%- set first_day = modules.datetime.date(2000, 1, 1) -%}
 {%- set last_day = engagement_score_date() + modules.datetime.timedelta(days=365) -%}
+{%- set day_number = 'cast(generated_number as ' ~ dbt.type_int() ~ ') - 1' -%}
 
 with day_numbers as (
     {{ dbt.generate_series([(last_day - first_day).days + 1, 1] | max) }}
 ),
 
 final as (
-    select
-        cast(
-            {{ dbt.dateadd('day', 'cast(generated_number as ' ~ dbt.type_int() ~ ') - 1', engagement_date_literal(first_day)) }}
-            as date
-        ) as date_day
+    select cast({{ dbt.dateadd('day', day_number, engagement_date_literal(first_day)) }} as date) as date_day
     from day_numbers
 )
 
