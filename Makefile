@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ENGAGEMENT_DUCKDB_PATH ?= engagement.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run report browser test test-postgres test-spark lint venv venv-spark clean bench
+.PHONY: run report browser test test-postgres test-spark lint venv venv-spark clean bench docs docs-generate quality
 
 venv: $(VENV)/.installed
 
@@ -52,6 +52,23 @@ test-spark: venv-spark browser
 
 lint: venv
 	$(BIN)/sqlfluff lint models macros tests
+
+## The docs site (overview, lineage, every model and column) of the demo build, on
+## http://127.0.0.1:$(DOCS_PORT). `make docs-generate` writes it to target/ without serving (CI).
+DOCS_PORT ?= 8080
+docs: docs-generate
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+docs-generate: venv
+	test -f $(ENGAGEMENT_DUCKDB_PATH) || $(BIN)/python tools/demo.py
+	$(BIN)/dbt docs generate
+
+## The field's own measures: dbt-score (at least 9.5) and dbt-coverage (at least 80 % of the
+## marts' columns tested), on the demo build.
+quality: docs-generate
+	$(BIN)/dbt-score lint --fail-project-under 9.5 --show failing-rules
+	$(BIN)/dbt-coverage compute test --model-path-filter models/marts --cov-fail-under 0.8 \
+		--cov-report target/coverage-test.json
 
 clean:
 	rm -rf target logs dbt_packages .pytest_cache .hypothesis

@@ -9,8 +9,8 @@
     - a change of the window, the decay, the history start or the tiers seed rebuilds every date.
 
     What the history was built from is a fingerprint per event date of int_engagement__daily_points
-    (rows, events, points, a row checksum), saved by a post-hook next to the history table in
-    `<history>__fingerprints`. A missing fingerprint table means "rebuild everything". -#}
+    (rows, events, points, a row checksum), saved by a post-hook in `<history>__fingerprints`
+    beside int_engagement__daily_points. A missing fingerprint table means "rebuild everything". -#}
 
 {% macro engagement_lookback_days() %}
     {%- set days = var('engagement_lookback_days', 3) -%}
@@ -245,10 +245,12 @@
     {{ return(changes) }}
 {% endmacro %}
 
+{#- In the internal schema beside the daily points, not in the marts' schema BI tools read. -#}
 {% macro engagement_history_fingerprints_relation(suffix='') %}
+    {%- set daily_points = ref('int_engagement__daily_points') -%}
     {{ return(api.Relation.create(
-        database=this.database,
-        schema=this.schema,
+        database=daily_points.database,
+        schema=daily_points.schema,
         identifier=this.identifier ~ '__fingerprints' ~ suffix,
         type='table',
     )) }}

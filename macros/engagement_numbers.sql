@@ -1,6 +1,7 @@
 {#- 100 × (later − earlier) / |earlier| of two scores (2 decimals), rounded half away from zero to
     2 decimals like the score; null when earlier is 0 or null. Worked out in whole hundredths:
-    DuckDB divides decimals in floating point, which rounds -79.975 to -79.97. -#}
+    DuckDB divides decimals in floating point, which rounds -79.975 to -79.97. Published as a
+    double like every other ratio: the exact hundredths cast once, so -79.98 reads as -79.98. -#}
 {% macro engagement_percent_change(later, earlier) %}
     {%- set change = "cast(round(100 * (" ~ later ~ " - " ~ earlier ~ "), 0) as " ~ dbt.type_bigint() ~ ")" -%}
     {%- set base = "cast(round(100 * abs(" ~ earlier ~ "), 0) as " ~ dbt.type_bigint() ~ ")" -%}
@@ -10,7 +11,7 @@
             when {{ base }} <> 0
                 then 0.01 * case when {{ change }} < 0 then -{{ hundredths }} else {{ hundredths }} end
         end
-        as {{ engagement_type_score() }}
+        as {{ engagement_type_double() }}
     )
 {%- endmacro %}
 

@@ -28,6 +28,11 @@ RAW_SCHEMA = "raw"
 ENGINES = ("duckdb", "postgres", "spark")
 
 
+# Where the package puts staging, intermediate, the seeds and the history's bookkeeping: dbt's
+# default schema name for `+schema: stg_engagement` (dbt_project.yml), beside the marts' schema.
+INTERNAL_SCHEMA_SUFFIX = "_stg_engagement"
+
+
 class Warehouse(Protocol):
     """One project copy's private place in an engine."""
 
@@ -38,6 +43,8 @@ class Warehouse(Protocol):
     def dbt_vars(self) -> dict[str, Any]: ...
     def write_raw(self, tables: Mapping[str, Sequence[Row] | None], as_text: Collection[str] = ()) -> None: ...
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
+    def relations(self, schema: str) -> set[str]: ...
+    def comments(self, schema: str, table: str) -> tuple[str | None, dict[str, str]]: ...
 
 
 def _raw_columns(table: str, types: Mapping[str, str], as_text: bool = False) -> str:
@@ -104,6 +111,21 @@ class DuckDBWarehouse:
             cursor = con.execute(sql)
             return [d[0] for d in cursor.description], cursor.fetchall()
 
+    def execute(self, sql: str) -> None:
+        """Statements without a result."""
+        with duckdb.connect(str(self.path)) as con:
+            con.execute(sql)
+
+    def relations(self, schema: str) -> set[str]:
+        return {r[0] for r in self.read(f"select table_name from information_schema.tables where table_schema = '{schema}'")[1]}
+
+    def comments(self, schema: str, table: str) -> tuple[str | None, dict[str, str]]:
+        """The table's comment and its columns' comments (persist_docs)."""
+        where = f"where schema_name = '{schema}' and table_name = '{table}'"
+        table_comment = self.read(f"select comment from duckdb_tables() {where}")[1]
+        columns = self.read(f"select column_name, comment from duckdb_columns() {where} and comment is not null")[1]
+        return (table_comment[0][0] if table_comment else None), dict(columns)  # type: ignore[arg-type]
+
 
 IDENTITY = {t: t for t in ("VARCHAR", "TIMESTAMP", "DATE", "BOOLEAN", "INTEGER")}
 
@@ -157,6 +179,25 @@ class PostgresWarehouse:
         finally:
             con.close()
 
+    def execute(self, sql: str) -> None:
+        """Statements without a result (roles, grants), committed."""
+        con = self._connect()
+        with con, con.cursor() as cursor:
+            cursor.execute(sql)
+        con.close()
+
+    def relations(self, schema: str) -> set[str]:
+        return {r[0] for r in self.read(f"select table_name from information_schema.tables where table_schema = '{schema}'")[1]}
+
+    def comments(self, schema: str, table: str) -> tuple[str | None, dict[str, str]]:
+        """The table's comment and its columns' comments (persist_docs)."""
+        relation = f"'{schema}.{table}'::regclass"
+        table_comment = self.read(f"select obj_description({relation}, 'pg_class')")[1][0][0]
+        columns = self.read(
+            f"select attname, col_description({relation}, attnum) from pg_attribute "
+            f"where attrelid = {relation} and attnum > 0 and col_description({relation}, attnum) is not null")[1]
+        return table_comment, dict(columns)
+
 
 # ---------------------------------------------------------------- Spark
 
@@ -194,6 +235,15 @@ class SparkWarehouse:
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         frame = self.spark.sql(sql)
         return list(frame.columns), [tuple(row) for row in frame.collect()]
+
+    def relations(self, schema: str) -> set[str]:
+        return {r.tableName for r in self.spark.sql(f"show tables in {schema}").collect() if not r.isTemporary}
+
+    def comments(self, schema: str, table: str) -> tuple[str | None, dict[str, str]]:
+        """The table's comment; dbt-spark comments columns of Delta, Hudi and Iceberg tables only,
+        and the package's tables are Parquet."""
+        details = {r.col_name: r.data_type for r in self.spark.sql(f"describe table extended {schema}.{table}").collect()}
+        return details.get("Comment"), {}
 
 
 # ---------------------------------------------------------------- engines

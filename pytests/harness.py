@@ -22,7 +22,7 @@ from typing import Any
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from contract import MART_KEYS, MARTS, USING_VAR
-from engines import Engine
+from engines import INTERNAL_SCHEMA_SUFFIX, Engine
 from history_oracle import score_alerts, score_changes, tier_transitions
 from oracle import Row, Tier, TypeDay, Weight
 
@@ -165,8 +165,8 @@ class ProjectCopy:
         return self.invoke("build", dbt_vars, *extra)
 
     def invoke(self, command: str, dbt_vars: Mapping[str, Any], *extra: str) -> BuildResult:
-        """Any dbt command (build, run, seed, test, ...) on this copy."""
-        args = [command, "--project-dir", str(self.root), "--profiles-dir", str(self.root),
+        """Any dbt command (build, run, seed, test, source freshness, docs generate, ...) on this copy."""
+        args = [*command.split(), "--project-dir", str(self.root), "--profiles-dir", str(self.root),
                 "--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs"),
                 "--vars", json.dumps({**self.warehouse.dbt_vars(), **dbt_vars}), "--no-use-colors", "--quiet",
                 *extra]
@@ -183,6 +183,15 @@ class ProjectCopy:
 
     def mart(self, name: str) -> list[Row]:
         return self.query(f"select * from {self.warehouse.mart_schema}.{name}")
+
+    @property
+    def internal_schema(self) -> str:
+        """The schema of staging and intermediate relations, which BI tools are not pointed at."""
+        return self.warehouse.mart_schema + INTERNAL_SCHEMA_SUFFIX
+
+    def internal(self, name: str) -> list[Row]:
+        """Rows of a staging or intermediate relation."""
+        return self.query(f"select * from {self.internal_schema}.{name}")
 
     def mart_columns(self, name: str) -> list[str]:
         return self.read(f"select * from {self.warehouse.mart_schema}.{name} limit 0")[0]

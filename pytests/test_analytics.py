@@ -146,7 +146,7 @@ def session_key(row: Row) -> tuple[Any, ...]:
 
 def test_sessions_match_oracle(analytics_build: tuple[ProjectCopy, Analytics]) -> None:
     project, expected = analytics_build
-    actual = Counter(session_key(r) for r in project.mart("int_engagement__web_sessions"))
+    actual = Counter(session_key(r) for r in project.internal("int_engagement__web_sessions"))
     wanted = Counter((s.customer_id, s.session_id, s.start, s.end, s.web_events, s.page_views,
                       s.clicks, s.is_bounce, s.minutes) for s in expected.sessions)
     assert actual == wanted
@@ -294,7 +294,7 @@ def test_random_sessions_match_oracle(new_project: Callable[[str], ProjectCopy],
                            engagement_session_timeout_minutes=timeout, **using_web_only)
     expected = expected_analytics(raw, WEIGHTS, SCORE_DATE, WINDOW_DAYS, run_started_at,
                                   timeout_minutes=timeout)
-    actual = Counter(session_key(r) for r in session_project.mart("int_engagement__web_sessions"))
+    actual = Counter(session_key(r) for r in session_project.internal("int_engagement__web_sessions"))
     assert actual == Counter((s.customer_id, s.session_id, s.start, s.end, s.web_events,
                               s.page_views, s.clicks, s.is_bounce, s.minutes)
                              for s in expected.sessions)

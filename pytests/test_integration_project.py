@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from dbt.cli.main import dbtRunner
 
-from harness import REPO_ROOT, ProjectCopy, _env
+from harness import REPO_ROOT, ProjectCopy
 
 
 
@@ -20,9 +20,8 @@ def test_package_installs_and_builds_in_another_project(new_project: Callable[[s
     user_project = package.root / "integration_tests"
     common = ["--project-dir", str(user_project), "--profiles-dir", str(package.root),
               "--log-path", str(user_project / "logs"), "--no-use-colors", "--quiet"]
-    env = {**package.engine.dbt_env(), **package.warehouse.dbt_env()}
     runner = dbtRunner()
-    with _env(env):
+    with package.dbt_environment():
         # Raw tables first (they are the user's, not part of the build), then everything.
         for command in (["deps"], ["seed", "--select", "crm"], ["build"]):
             result = runner.invoke([*command, *common])

@@ -116,7 +116,7 @@ def _canonical(name: str, table: RawTable, raw: str) -> str:
     from (select *{survey_type} from ({_deduplicated(name, table, raw)}))"""
 
 
-def floor_sql(score_date: date, cutoff: datetime, raw: str = "raw", seeds: str = "main",
+def floor_sql(score_date: date, cutoff: datetime, raw: str = "raw", seeds: str = "main_stg_engagement",
               session_timeout_minutes: int = 30, session_minutes_cap: int = 60) -> str:
     """One DuckDB statement giving customer_engagement_scores for score_date from the raw tables:
     dedupe, reject, sessionize the web events into derived events (issue 4), cap, score."""

@@ -39,7 +39,9 @@ final as (
                     cast(coalesce(tier_totals.customers, 0) as {{ engagement_type_double() }})
                     / all_customers.customers
         end as share_of_customers,
-        round(tier_totals.avg_engagement_score, 2) as avg_engagement_score
+        case
+            when tier_totals.customers > 0 then {{ engagement_round_average('tier_totals.avg_engagement_score') }}
+        end as avg_engagement_score
     from tiers
     cross join all_customers
     left join tier_totals

@@ -276,7 +276,7 @@ final as (
         alerts.score_date,
         alerts.alert_type,
         alerts.severity,
-        cast(alerts.days_compared as {{ dbt.type_int() }}) as days_compared,
+        cast(alerts.days_compared as {{ dbt.type_bigint() }}) as days_compared,
         alerts.score_before,
         alerts.score_after,
         alerts.score_change,
