@@ -41,6 +41,19 @@ SUMMARIES: dict[str, str] = {
         order by engagement_score desc, customer_id
         limit 10
     """,
+    "Does the score predict anything? Backtest: the score on a past date against activity after it": """
+        select score_date, horizon_days, outcome_name, customers, positives,
+               round(base_rate, 3) as base_rate, round(auc, 3) as auc,
+               round(top_decile_lift, 2) as top_decile_lift, tiers_monotone
+        from main.engagement_backtest_summary
+        order by score_date
+    """,
+    "Outcome rate per tier on the backtest date": """
+        select score_date, engagement_tier, customers, round(100 * share_of_customers, 1) as pct_of_customers,
+               round(100 * outcome_rate, 1) as pct_active_after, round(lift, 2) as lift
+        from main.engagement_backtest_tiers
+        order by score_date, tier_rank
+    """,
     "Where the raw rows went": """
         select source_table, raw_rows, accepted_rows, duplicate_rows, rejected_rows, unaccounted_rows
         from main.engagement_source_reconciliation

@@ -6,10 +6,17 @@ inside DuckDB with set-based SQL over range(), so a hundred million events fit a
 Every pseudo-random number is hash(seed, keys, salt) rather than random(): the same arguments give
 the same rows whatever the thread count or the order in which DuckDB happens to produce them.
 
-Customers fall into behaviour segments (power, steady, fading, churning, churned, new, dormant), so
+Customers fall into behaviour segments (power, steady, new, fading, churning, churned, dormant), so
 that with the shipped weights a score on the end date spreads over every engagement tier. About
 one raw row in eleven carries one of the faults the package must handle (duplicates, blank or
 unknown customer ids, missing or future timestamps, odd casing, invalid survey answers).
+
+Each customer also has a latent engagement e, uniform in [0, 1), fixed for the whole history. It
+makes the engaged segments likelier (the segment is drawn from e plus as much noise), and on
+every day, before and after any date one might score, it scales how likely the customer is to be
+active (0.6x to 1.4x the segment's rate) and how much they do on an active day (0.5x to 2x). So
+past events say something about later ones, as they do in real products, and a backtest of the
+score (engagement_backtest_summary) finds a signal: not a tuned number, a consequence of e.
 """
 
 from __future__ import annotations
@@ -132,11 +139,24 @@ CREATE OR REPLACE TEMP TABLE _ceg_profile AS
 WITH drawn AS (
     SELECT
         range AS c,
-        _ceg_u(range, 0, 0, 'segment') AS u_segment,
+        _ceg_u(range, 0, 0, 'engagement') AS engagement,
+        _ceg_u(range, 0, 0, 'segment') AS u_segment_noise,
         _ceg_u(range, 0, 0, 'plan') AS u_plan,
         _ceg_u(range, 0, 0, 'churn') AS u_churn,
         _ceg_u(range, 0, 0, 'signup') AS u_signup
     FROM range({customers})
+),
+
+-- (1 - engagement) + noise, mapped back to a uniform by the CDF of a sum of two uniforms: the
+-- segment shares stay as listed while engaged customers land in the first segments more often.
+ranked AS (
+    SELECT
+        *,
+        CASE
+            WHEN 1 - engagement + u_segment_noise <= 1 THEN power(1 - engagement + u_segment_noise, 2) / 2
+            ELSE 1 - power(1 + engagement - u_segment_noise, 2) / 2
+        END AS u_segment
+    FROM drawn
 ),
 
 segmented AS (
@@ -145,13 +165,13 @@ segmented AS (
         CASE
             WHEN u_segment < 0.14 THEN 'power'
             WHEN u_segment < 0.46 THEN 'steady'
-            WHEN u_segment < 0.60 THEN 'fading'
-            WHEN u_segment < 0.70 THEN 'churning'
-            WHEN u_segment < 0.79 THEN 'churned'
-            WHEN u_segment < 0.91 THEN 'new'
+            WHEN u_segment < 0.58 THEN 'new'
+            WHEN u_segment < 0.72 THEN 'fading'
+            WHEN u_segment < 0.82 THEN 'churning'
+            WHEN u_segment < 0.91 THEN 'churned'
             ELSE 'dormant'
         END AS segment
-    FROM drawn
+    FROM ranked
 ),
 
 lifecycle AS (
@@ -193,10 +213,13 @@ SELECT
     END AS plan,
     _ceg_pick(['US', 'US', 'US', 'GB', 'GB', 'DE', 'DE', 'FR', 'NL', 'IN', 'BR', 'JP'], _ceg_u(c, 0, 0, 'country')) AS country,
     _ceg_pick(['developer', 'developer', 'analyst', 'analyst', 'marketer', 'manager'], _ceg_u(c, 0, 0, 'persona')) AS persona,
-    -- Events on an active day, relative to a steady user; a log-uniform spread of 0.5x to 2x on top.
+    -- Events on an active day, relative to a steady user; the latent engagement spreads it
+    -- log-uniformly from 0.5x to 2x.
     CASE segment WHEN 'power' THEN 2.5 WHEN 'steady' THEN 1.0 WHEN 'new' THEN 0.8 ELSE 0.7 END
-        * exp(ln(4) * (_ceg_u(c, 0, 0, 'intensity') - 0.5)) AS activity,
-    CASE segment WHEN 'power' THEN 0.9 WHEN 'new' THEN 0.7 ELSE 0.5 END AS p_active,
+        * exp(ln(4) * (engagement - 0.5)) AS activity,
+    -- How likely a day is active, from 0.6x to 1.4x the segment's rate by the latent engagement.
+    least(CASE segment WHEN 'power' THEN 0.9 WHEN 'new' THEN 0.7 ELSE 0.5 END * (0.6 + 0.8 * engagement), 1.0)
+        AS p_active,
     CASE segment
         WHEN 'power' THEN 0.9 WHEN 'steady' THEN 0.75 WHEN 'new' THEN 0.7 WHEN 'fading' THEN 0.55
         WHEN 'churned' THEN 0.45 WHEN 'churning' THEN 0.3 ELSE 0.5

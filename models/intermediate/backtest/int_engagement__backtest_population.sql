@@ -45,10 +45,13 @@ tiers as (
 
 outcome_days as (
     {%- if outcome_model is none %}
+        -- Days with an accepted raw event (derived events have no event_count), read from the
+        -- daily points table rather than the event stream: the same days, far fewer rows.
         select
             customer_id,
             event_date as outcome_date
-        from {{ ref('int_engagement__events') }}
+        from {{ ref('int_engagement__daily_points') }}
+        where event_count > 0
     {%- else %}
         select
             {{ engagement_clean_text('cast(customer_id as ' ~ dbt.type_string() ~ ')') }} as customer_id,
