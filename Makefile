@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export ENGAGEMENT_DUCKDB_PATH ?= engagement.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run report browser test test-postgres test-spark lint venv venv-spark clean bench docs docs-generate quality
+.PHONY: run report browser test test-postgres test-spark lint venv venv-spark clean bench docs docs-generate quality suggest-weights
 
 venv: $(VENV)/.installed
 
@@ -79,3 +79,7 @@ EVENTS ?= 10000000
 bench: venv
 	$(BIN)/python tools/benchmark.py --events $(EVENTS)
 
+## Suggested event weights, window and decay from the backtest (needs a built project: make run).
+## Flags after ARGS=, e.g. make suggest-weights ARGS="--test-date 2026-11-01 --out my_weights.csv".
+suggest-weights: venv
+	$(BIN)/python tools/suggest_weights.py $(ARGS)

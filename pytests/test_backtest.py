@@ -10,11 +10,15 @@ scikit-learn's roc_auc_score. tools/suggest_weights.py runs once on the crafted 
 
 from __future__ import annotations
 
+import csv
+import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +28,8 @@ from sklearn.metrics import roc_auc_score
 
 from backtest_oracle import (Member, Outcome, decile_rows, kept_dates, population, ranking, suggestion_rows,
                              summary_row, tier_rows)
-from harness import DATA_ONLY, ProjectCopy, as_decimal, as_naive_utc, utc_now, write_csv
+import suggest_weights
+from harness import DATA_ONLY, WEIGHTS_HEADER, ProjectCopy, as_decimal, as_naive_utc, utc_now, write_csv
 from contract import RAW_TABLES
 from oracle import Row, Weight
 
@@ -239,6 +244,36 @@ def test_crafted_backtest_matches_the_oracle_and_scikit_learn(crafted: tuple[Pro
     assert (summary[D4]["customers"], summary[D4]["auc_null_reason"]) == (0, "no_customers")
     log = (project.root / "logs" / "dbt.log").read_text()
     assert f"engagement backtest: skipping score date {D5}: its outcome window" in log
+
+
+@SEVERAL_BUILDS
+def test_suggest_weights_writes_the_seed_and_scores_the_held_out_date(
+        crafted: tuple[ProjectCopy, datetime], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tools/suggest_weights.py through dbt on this engine. With the current window as the only
+    setting, the written weights, scored by the oracle on the held-out date, give the AUC the tool
+    prints; the current score's AUC is the summary mart's."""
+    project, started = crafted
+    out = tmp_path / "suggested_event_weights.csv"
+    dbt_vars = {**project.warehouse.dbt_vars(), **backtest_vars([D2])}
+    with project.dbt_environment():
+        suggest_weights.main(["--project-dir", str(project.root), "--profiles-dir", str(project.root),
+                              "--vars", json.dumps(dbt_vars), "--train-date", "2024-02-29",
+                              "--test-date", D2.isoformat(), "--out", str(out),
+                              "--windows", str(WINDOW_DAYS), "--half-lives", "none"])
+    printed = capsys.readouterr().out
+    with out.open(newline="") as f:
+        written = list(csv.reader(f))
+    assert written[0] == list(WEIGHTS_HEADER)
+    assert [(r[0], r[1], r[3]) for r in written[1:]] == [(w.channel, w.event_type, str(w.daily_cap or ""))
+                                                       for w in WEIGHTS]
+    assert all(re.fullmatch(r"-?\d+(\.\d{1,6})?", r[2]) for r in written[1:]), written
+    suggested = [Weight(r[0], r[1], Decimal(r[2]), int(r[3]) if r[3] else None) for r in written[1:]]
+    members = population(crafted_log().tables, suggested, project.tiers(), D2, HORIZON, WINDOW_DAYS, started)
+    oracle_auc = roc_auc_score([m.has_outcome for m in members], [float(m.score) for m in members])
+    mart_auc = next(r["auc"] for r in project.mart("engagement_backtest_summary") if r["score_date"] == D2)
+    aucs = {name: float(auc) for name, auc in re.findall(r"^(current|suggested) weights,.*?(\d\.\d{3}) +\S+$",
+                                                          printed, re.MULTILINE)}
+    assert aucs == {"current": round(mart_auc, 3), "suggested": round(oracle_auc, 3)}, printed
 
 
 @SEVERAL_BUILDS
