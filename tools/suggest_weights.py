@@ -363,10 +363,14 @@ def run(args: argparse.Namespace) -> int:
               f"{fmt(e.auc, 3):>8}{fmt(e.top_decile_lift, 2):>17}")
     print()
     print(f"Wrote {len(rows)} weights to {args.out} (the format of {WEIGHTS_SEED}; daily caps carried over).")
+    changes = []
+    if best.window_days != current.window_days:
+        changes.append(f"engagement_window_days: {best.window_days}")
+    if best.half_life_days != current.half_life_days:
+        changes.append("engagement_decay_half_life_days: "
+                       + ("null" if best.half_life_days is None else fmt_half_life(best.half_life_days)))
     print("To adopt: copy it over seeds/engagement_event_weights.csv (or your engagement_weight_overrides seed)"
-          + ("" if best == current else
-             f", set engagement_window_days: {best.window_days} and engagement_decay_half_life_days: "
-             f"{'null' if best.half_life_days is None else fmt_half_life(best.half_life_days)}")
+          + (f", set {' and '.join(changes)} in dbt_project.yml" if changes else "")
           + ", then dbt build (the history rebuilds itself).")
     return 0
 
