@@ -246,3 +246,31 @@ def suggestion_rows(d: date, horizon: int, members: Sequence[Member], tiers: Seq
             "current_tiers_monotone": current_monotone,
         })
     return rows
+
+
+DEFAULT_SHARES = {"disengaged": Decimal("0.4"), "somewhat_engaged": Decimal("0.3"), "highly_engaged": Decimal("0.2"),
+                  "power_user": Decimal("0.1")}
+
+
+def expected_backtest(raw: Mapping[str, Sequence[Row] | None], weights: Sequence[Weight], tiers: Sequence[Tier],
+                      listed: Sequence[date], score_date: date, window_days: int, horizon: int,
+                      run_started_at: datetime, outcome_name: str = "any_event",
+                      outcomes: Sequence[Outcome] | None = None, is_bad: bool = False, min_customers: int = 30,
+                      shares: Mapping[str, Decimal] = DEFAULT_SHARES,
+                      ) -> tuple[dict[str, list[Row]], dict[date, list[Member]]]:
+    """Expected rows of the four backtest marts, and the population of each kept date."""
+    marts: dict[str, list[Row]] = {"engagement_backtest_summary": [], "engagement_backtest_tiers": [],
+                                   "engagement_backtest_deciles": [], "engagement_tier_suggestions": []}
+    populations = {}
+    for d in kept_dates(listed, score_date, horizon):
+        members = population(raw, weights, tiers, d, horizon, window_days, run_started_at, outcomes)
+        populations[d] = members
+        marts["engagement_backtest_summary"].append(
+            summary_row(d, horizon, outcome_name, members, tiers, min_customers, is_bad))
+        marts["engagement_backtest_tiers"] += tier_rows(d, horizon, members, tiers)
+        marts["engagement_backtest_deciles"] += decile_rows(d, horizon, members, is_bad)
+    if populations:
+        latest = max(populations)
+        marts["engagement_tier_suggestions"] = suggestion_rows(latest, horizon, populations[latest], tiers, shares,
+                                                               min_customers, is_bad)
+    return marts, populations

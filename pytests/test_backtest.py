@@ -1,6 +1,7 @@
 """The backtest marts (issue 25) equal pytests/backtest_oracle.py and scikit-learn.
 
-A crafted purchase log covers the cases the issue names in one build: ties, a date when every
+The suite's shared crafted build already holds the backtest of its default date; it is checked
+on every engine, Spark included. A crafted purchase log covers the cases the issue names in one build: ties, a date when every
 score is 0, a date with no positives, one with no customers, one whose outcome window is still
 open (skipped and logged), customers signed up later, without a history row, below 0. A second
 build of the backtest models alone reads the outcome from a seed, with a bad outcome. A few
@@ -26,12 +27,15 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from backtest_oracle import (Member, Outcome, decile_rows, kept_dates, population, ranking, suggestion_rows,
-                             summary_row, tier_rows)
+from backtest_oracle import Member, Outcome, expected_backtest, population, ranking
 import suggest_weights
+from conftest import Built
 from harness import DATA_ONLY, WEIGHTS_HEADER, ProjectCopy, as_decimal, as_naive_utc, utc_now, write_csv
 from contract import RAW_TABLES
-from oracle import Row, Weight
+from oracle import Row, Tier, Weight
+from scenarios import CRAFTED_WEIGHTS
+from scenarios import SCORE_DATE as CRAFTED_SCORE_DATE
+from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
 
 SCORE_DATE = date(2024, 6, 30)
 WINDOW_DAYS = 30
@@ -42,8 +46,6 @@ WEIGHTS = [
     Weight("product", "login", Decimal("0.5"), 2),
     Weight("app", "app_uninstall", Decimal("-20"), None),
 ]
-SHARES = {"disengaged": Decimal("0.4"), "somewhat_engaged": Decimal("0.3"), "highly_engaged": Decimal("0.2"),
-          "power_user": Decimal("0.1")}
 BACKTEST_MARTS = ("engagement_backtest_summary", "engagement_backtest_tiers", "engagement_backtest_deciles",
                   "engagement_tier_suggestions")
 KEYS: dict[str, tuple[str, ...]] = {
@@ -65,7 +67,7 @@ BACKTEST_SELECTION = ("--select", "+engagement_backtest_summary", "+engagement_t
                       "--indirect-selection", "cautious")
 OUTCOME_SEED = "backtest_churn_dates"
 
-SEVERAL_BUILDS = pytest.mark.not_on_spark("more builds of the same SQL; the crafted build runs on Spark too")
+SEVERAL_BUILDS = pytest.mark.not_on_spark("more builds of the same SQL; the shared crafted build runs on Spark")
 
 
 # ---------------------------------------------------------------- data
@@ -152,25 +154,13 @@ def build(project: ProjectCopy, log: PurchaseLog, dbt_vars: Mapping[str, Any], *
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
 
 
-def expected_marts(log: PurchaseLog, tiers: Sequence[Any], listed: Sequence[date], run_started_at: datetime,
-                   outcome_name: str = "any_event", outcomes: Sequence[Outcome] | None = None,
-                   is_bad: bool = False, window_days: int = WINDOW_DAYS, horizon: int = HORIZON,
-                   min_customers: int = MIN_TIER_CUSTOMERS) -> tuple[dict[str, list[Row]], dict[date, list[Member]]]:
-    """The oracle's rows of every backtest mart, and its population per kept date."""
-    expected: dict[str, list[Row]] = {mart: [] for mart in BACKTEST_MARTS}
-    populations = {}
-    for d in kept_dates(listed, SCORE_DATE, horizon):
-        members = population(log.tables, WEIGHTS, tiers, d, horizon, window_days, run_started_at, outcomes)
-        populations[d] = members
-        expected["engagement_backtest_summary"].append(
-            summary_row(d, horizon, outcome_name, members, tiers, min_customers, is_bad))
-        expected["engagement_backtest_tiers"] += tier_rows(d, horizon, members, tiers)
-        expected["engagement_backtest_deciles"] += decile_rows(d, horizon, members, is_bad)
-    if populations:
-        latest = max(populations)
-        expected["engagement_tier_suggestions"] = suggestion_rows(latest, horizon, populations[latest], tiers,
-                                                                  SHARES, min_customers, is_bad)
-    return expected, populations
+def expected_marts(log: PurchaseLog, tiers: Sequence[Tier], listed: Sequence[date], run_started_at: datetime,
+                   **options: Any) -> tuple[dict[str, list[Row]], dict[date, list[Member]]]:
+    """The oracle's rows of every backtest mart for a purchase log, and its population per date."""
+    settings: dict[str, Any] = {"window_days": WINDOW_DAYS, "horizon": HORIZON, "min_customers": MIN_TIER_CUSTOMERS,
+                                **options}
+    return expected_backtest(log.tables, WEIGHTS, tiers, listed, SCORE_DATE, run_started_at=run_started_at,
+                             **settings)
 
 
 def matches(expected: Any, actual: Any) -> bool:
@@ -228,6 +218,19 @@ def crafted(new_project: Callable[[str], ProjectCopy]) -> tuple[ProjectCopy, dat
     return project, started
 
 
+def test_shared_crafted_build_backtest_matches_the_oracle(crafted_build: Built) -> None:
+    """The suite's shared crafted build (every model, default backtest vars: D = score date - 30)
+    on every engine, Spark included, at no extra build."""
+    project = crafted_build.project
+    expected, populations = expected_backtest(
+        crafted_build.dataset.tables, CRAFTED_WEIGHTS, project.tiers(), [CRAFTED_SCORE_DATE - timedelta(days=HORIZON)],
+        CRAFTED_SCORE_DATE, CRAFTED_WINDOW_DAYS, HORIZON, utc_now())
+    assert populations and all(len({m.has_outcome for m in ms}) == 2 for ms in populations.values())
+    assert mart_differences(project, expected) == []
+    assert sklearn_differences(project, populations) == []
+
+
+@SEVERAL_BUILDS
 def test_crafted_backtest_matches_the_oracle_and_scikit_learn(crafted: tuple[ProjectCopy, datetime]) -> None:
     project, started = crafted
     expected, populations = expected_marts(crafted_log(), project.tiers(), [D1, D2, D3, D4, D5], started)
@@ -289,8 +292,8 @@ def test_outcome_from_a_seed_and_a_bad_outcome(crafted: tuple[ProjectCopy, datet
     result = project.build(dbt_vars, "--select", OUTCOME_SEED, "int_engagement__backtest_population+",
                            "--indirect-selection", "cautious", *DATA_ONLY)
     assert result.success, f"dbt build failed: {result.failed_nodes()}"
-    expected, populations = expected_marts(crafted_log(), project.tiers(), [D2], started, OUTCOME_SEED,
-                                           CHURN_DATES, is_bad=True)
+    expected, populations = expected_marts(crafted_log(), project.tiers(), [D2], started,
+                                           outcome_name=OUTCOME_SEED, outcomes=CHURN_DATES, is_bad=True)
     assert mart_differences(project, expected) == []
     assert sklearn_differences(project, populations, is_bad=True) == []
     summary = project.mart("engagement_backtest_summary")
