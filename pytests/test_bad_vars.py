@@ -21,6 +21,9 @@ BAD_VARS = [
     ("engagement_alert_drop_points", 0, "engagement_score_alerts"),
     ("engagement_alert_drop_pct", "30%", "engagement_score_alerts"),
     ("engagement_segment_columns", "plan", "engagement_segment_summary"),
+    ("engagement_backtest_horizon_days", 0, "engagement_backtest_summary"),
+    ("engagement_backtest_score_dates", "2024-03-01", "engagement_backtest_summary"),
+    ("engagement_backtest_outcome_is_bad", "yes", "engagement_backtest_summary"),
 ]
 
 
