@@ -19,7 +19,7 @@ customers as (
     select
         customer_id,
         signed_up_at
-    from {{ ref('stg_engagement__customers') }}
+    from {{ ref('int_engagement__customers') }}
 ),
 
 history as (
