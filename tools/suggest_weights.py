@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from dbt.artifacts.schemas.run import RunExecutionResult
 from dbt.cli.main import dbtRunner
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -108,7 +109,9 @@ class Dbt:
             messages = [str(result.exception)] if result.exception else []
             messages += [str(r.message) for r in getattr(result.result, "results", None) or [] if r.message]
             raise SystemExit("dbt show failed: " + "; ".join(messages or ["see logs/dbt.log"]))
-        table = result.result.results[0].agate_table
+        table = result.result.results[0].agate_table if isinstance(result.result, RunExecutionResult) else None
+        if table is None:
+            raise SystemExit(f"dbt show returned no table for {' '.join(args)[:80]}")
         return [dict(zip(table.column_names, row)) for row in table.rows]
 
     def query(self, sql: str) -> list[dict[str, Any]]:
@@ -320,7 +323,7 @@ def run(args: argparse.Namespace) -> int:
                          f"the outcome; it has {int(train.has_outcome.sum())} of {len(train.customers)}")
 
     best, cv_auc = choose_setting(train, train_target, settings)
-    observed = train.features[best].any(axis=0)
+    observed = np.asarray(train.features[best].any(axis=0), dtype=bool)
     fitted = fit_weights(train.features[best], train_target)
     factor = scale_to(train.current_score, train.features[best] @ fitted)
     suggested: list[Decimal] = []

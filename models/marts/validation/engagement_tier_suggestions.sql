@@ -40,6 +40,19 @@ population as (
     from {{ ref('int_engagement__backtest_population') }}
 ),
 
+-- The current tiers' customers and outcome rates on each date.
+backtest_tiers as (
+    select
+        score_date,
+        tier_rank,
+        customers,
+        share_of_customers,
+        positives,
+        outcome_rate,
+        lift
+    from {{ ref('engagement_backtest_tiers') }}
+),
+
 tiers as (
     select
         tier_rank,
@@ -75,6 +88,19 @@ latest_date as (
     from backtest_dates
     inner join newest_date
         on backtest_dates.score_date = newest_date.score_date
+),
+
+current_rates as (
+    select
+        backtest_tiers.tier_rank,
+        backtest_tiers.customers,
+        backtest_tiers.share_of_customers,
+        backtest_tiers.positives,
+        backtest_tiers.outcome_rate,
+        backtest_tiers.lift
+    from backtest_tiers
+    inner join latest_date
+        on backtest_tiers.score_date = latest_date.score_date
 ),
 
 latest_population as (
@@ -235,10 +261,9 @@ scale_rates as (
     select
         'current' as tier_scale,
         tier_rank,
-        count(*) as customers,
-        sum(case when has_outcome then 1 else 0 end) as positives
-    from latest_population
-    group by tier_rank
+        customers,
+        positives
+    from current_rates
     union all
     select
         'suggested' as tier_scale,
@@ -278,7 +303,9 @@ tier_scales as (
         tiers.max_score as current_max_score,
         tiers.max_inclusive as current_max_inclusive,
         coalesce(current_rates.customers, 0) as current_customers,
-        current_rates.positives as current_positives,
+        current_rates.share_of_customers as current_share_of_customers,
+        current_rates.outcome_rate as current_outcome_rate,
+        current_rates.lift as current_lift,
         current_monotonicity.tiers_monotone as current_tiers_monotone,
         latest_totals.customers as all_customers,
         latest_totals.positives as all_positives
@@ -293,10 +320,8 @@ tier_scales as (
         on
             suggested_rates.tier_scale = 'suggested'
             and suggested_tiers.tier_rank = suggested_rates.tier_rank
-    left join scale_rates as current_rates
-        on
-            current_rates.tier_scale = 'current'
-            and suggested_tiers.tier_rank = current_rates.tier_rank
+    left join current_rates
+        on suggested_tiers.tier_rank = current_rates.tier_rank
     left join tier_monotonicity as suggested_monotonicity
         on suggested_monotonicity.tier_scale = 'suggested'
     left join tier_monotonicity as current_monotonicity
@@ -326,10 +351,9 @@ final as (
         cast(current_max_score as {{ engagement_type_score() }}) as current_max_score,
         cast(current_max_inclusive as {{ dbt.type_boolean() }}) as current_max_inclusive,
         cast(current_customers as {{ dbt.type_bigint() }}) as current_customers,
-        {{ engagement_ratio('current_customers', 'all_customers') }} as current_share_of_customers,
-        {{ engagement_ratio('current_positives', 'current_customers') }} as current_outcome_rate,
-        {{ engagement_ratio('current_positives * all_customers', 'current_customers * all_positives') }}
-            as current_lift,
+        current_share_of_customers,
+        current_outcome_rate,
+        current_lift,
         cast(current_tiers_monotone as {{ dbt.type_boolean() }}) as current_tiers_monotone
     from tier_scales
 )
