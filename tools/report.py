@@ -531,7 +531,8 @@ def backtest_tier_section(data: Data, colors: dict[str, str]) -> Section:
     horizons = sorted({r["horizon_days"] for r in rows})
     fig = go.Figure()
     for i, horizon in enumerate(horizons):
-        hr = [r for r in rows if r["horizon_days"] == horizon]
+        # A tier without customers has no rate, and no bar.
+        hr = [r for r in rows if r["horizon_days"] == horizon and r["outcome_rate"] is not None]
         fig.add_trace(go.Bar(
             x=[label(r["engagement_tier"]) for r in hr], y=[100 * r["outcome_rate"] for r in hr],
             name=horizon_name(horizon), marker_color=[colors.get(r["engagement_tier"], NEUTRAL) for r in hr],
