@@ -28,7 +28,7 @@ with listed_dates as (
 final as (
     select
         score_date,
-        cast({{ horizon }} as {{ dbt.type_int() }}) as horizon_days,
+        cast({{ horizon }} as {{ dbt.type_bigint() }}) as horizon_days,
         cast({{ dbt.dateadd('day', horizon, 'score_date') }} as date) as outcome_end_date,
         cast('{{ engagement_backtest_outcome_name() }}' as {{ dbt.type_string() }}) as outcome_name,
         {{ 'true' if engagement_backtest_outcome_is_bad() else 'false' }} as outcome_is_bad

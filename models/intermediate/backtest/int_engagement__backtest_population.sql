@@ -109,7 +109,7 @@ scored as (
 final as (
     select
         score_date,
-        cast(horizon_days as {{ dbt.type_int() }}) as horizon_days,
+        cast(horizon_days as {{ dbt.type_bigint() }}) as horizon_days,
         cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         cast(engagement_score as {{ engagement_type_score() }}) as engagement_score,
         cast(engagement_tier as {{ dbt.type_string() }}) as engagement_tier,

@@ -58,7 +58,7 @@ decile_totals as (
 final as (
     select
         score_date,
-        cast(horizon_days as {{ dbt.type_int() }}) as horizon_days,
+        cast(horizon_days as {{ dbt.type_bigint() }}) as horizon_days,
         cast(decile as {{ dbt.type_int() }}) as decile,
         cast(customers as {{ dbt.type_bigint() }}) as customers,
         cast(min_score as {{ engagement_type_score() }}) as min_score,

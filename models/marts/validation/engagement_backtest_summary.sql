@@ -77,7 +77,7 @@ rank_sums as (
 final as (
     select
         backtest_dates.score_date,
-        cast(backtest_dates.horizon_days as {{ dbt.type_int() }}) as horizon_days,
+        cast(backtest_dates.horizon_days as {{ dbt.type_bigint() }}) as horizon_days,
         cast(backtest_dates.outcome_name as {{ dbt.type_string() }}) as outcome_name,
         cast(coalesce(rank_sums.customers, 0) as {{ dbt.type_bigint() }}) as customers,
         cast(coalesce(rank_sums.positives, 0) as {{ dbt.type_bigint() }}) as positives,

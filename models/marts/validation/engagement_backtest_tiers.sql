@@ -49,7 +49,7 @@ tier_totals as (
 final as (
     select
         backtest_dates.score_date,
-        cast(backtest_dates.horizon_days as {{ dbt.type_int() }}) as horizon_days,
+        cast(backtest_dates.horizon_days as {{ dbt.type_bigint() }}) as horizon_days,
         cast(tiers.engagement_tier as {{ dbt.type_string() }}) as engagement_tier,
         cast(tiers.tier_rank as {{ dbt.type_int() }}) as tier_rank,
         cast(coalesce(tier_totals.customers, 0) as {{ dbt.type_bigint() }}) as customers,

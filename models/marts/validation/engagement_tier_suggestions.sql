@@ -331,7 +331,7 @@ tier_scales as (
 final as (
     select
         score_date,
-        cast(horizon_days as {{ dbt.type_int() }}) as horizon_days,
+        cast(horizon_days as {{ dbt.type_bigint() }}) as horizon_days,
         cast(tier_rank as {{ dbt.type_int() }}) as tier_rank,
         cast(engagement_tier as {{ dbt.type_string() }}) as engagement_tier,
         cast(tier_label as {{ dbt.type_string() }}) as tier_label,
