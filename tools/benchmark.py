@@ -16,6 +16,10 @@ plus the peak memory (max RSS) of the process doing the work. Every measured ste
 child Python process (dbt through its Python API, dbtRunner), so its peak RSS is its own.
 Writes the figures into docs/benchmarks.md, between markers per event count, so a 10M and a 100M
 run live side by side next to the hand-written notes.
+
+With --engine postgres it runs tools/benchmark_postgres.py instead: PostgreSQL (a throw-away
+server) next to DuckDB on the same generated data, full build, scoring path and morning run, at
+100k, 1M and 10M events unless --events says otherwise.
 """
 
 from __future__ import annotations

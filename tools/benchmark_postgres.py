@@ -19,17 +19,18 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from benchmark import StepResult, append_day, machine, run_child, write_report
 from postgres_copy import copy_query, copy_schema
-from throwaway_postgres import throwaway_server
+from throwaway_postgres import find_bin, throwaway_server
 
 ENGINES = ("duckdb", "postgres")
 # What is compared between the engines: every customer's score, and every history row.
@@ -49,6 +50,7 @@ class SizeResult:
     steps: dict[str, dict[str, StepResult]] = field(default_factory=dict)
     differences: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     appended_rows: int = 0
+    database_bytes: int = 0
 
 
 def pg_connect(server: dict[str, str]) -> Any:
@@ -96,7 +98,18 @@ def compare(database: str, memory_limit: str, server: dict[str, str]) -> dict[st
     return out
 
 
-def append_day_everywhere(database: str, memory_limit: str, server: dict[str, str], end_date: Any) -> int:
+def database_size(server: dict[str, str]) -> int:
+    """Bytes on disk of the PostgreSQL database: raw tables, the package's tables and indexes."""
+    pg = pg_connect(server)
+    try:
+        with pg.cursor() as cursor:
+            cursor.execute("select pg_database_size(current_database())")
+            return int(cursor.fetchone()[0])
+    finally:
+        pg.close()
+
+
+def append_day_everywhere(database: str, memory_limit: str, server: dict[str, str], end_date: date) -> int:
     """The next day of events (benchmark.append_day) into DuckDB, and the same rows into PostgreSQL."""
     duck = duck_connect(database, memory_limit)
     pg = pg_connect(server)
@@ -151,6 +164,7 @@ def measure_size(args: argparse.Namespace, events: int) -> SizeResult:
                 step(engine, "full", ["build", "--full-refresh"], today)
                 step(engine, "path", ["build", "--select", "+customer_engagement_tiers", *NO_TESTS], today)
             result.differences["full"] = compare(database, args.memory_limit, server)
+            result.database_bytes = database_size(server)
             result.appended_rows = append_day_everywhere(database, args.memory_limit, server, end)
             for engine in ENGINES:
                 step(engine, "morning", ["build"], next_day)
@@ -162,9 +176,6 @@ def measure_size(args: argparse.Namespace, events: int) -> SizeResult:
 
 
 def server_version() -> str:
-    from throwaway_postgres import find_bin
-    import subprocess
-
     return subprocess.run([find_bin("postgres"), "--version"], capture_output=True, text=True,
                           check=False).stdout.strip() or "unknown"
 
@@ -207,7 +218,8 @@ def render(args: argparse.Namespace, result: SizeResult) -> str:
         f" --events {result.events}`: {events:,} raw event rows ({result.raw_rows.get('customers', 0):,} customers,"
         f" {args.days} days of events), score date {args.end_date}, default vars (the history starts at each"
         f" customer's first event). Generating the data took {result.generated.wall_seconds:.0f} s, copying it"
-        f" into PostgreSQL {result.copy_seconds:.0f} s. Load average before each step (DuckDB / PostgreSQL) in the"
+        f" into PostgreSQL {result.copy_seconds:.0f} s; after the full build the PostgreSQL database took"
+        f" {result.database_bytes / 2**30:.2f} GiB. Load average before each step (DuckDB / PostgreSQL) in the"
         " last column.",
         "",
         "| step | DuckDB, dbt wall (s) | PostgreSQL, dbt wall (s) | PostgreSQL / DuckDB | DuckDB, model time (s)"
