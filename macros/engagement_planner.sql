@@ -31,9 +31,18 @@
 {% endmacro %}
 
 {% macro postgres__engagement_session_settings() %}
+    {%- set settings = var('engagement_postgres_settings', {}) or {} -%}
+    {%- if settings is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "customer_engagement: var engagement_postgres_settings must map setting names to values, e.g. {jit: 'off'}; got " ~ settings
+        ) }}
+    {%- endif -%}
     {%- set statements = [] -%}
-    {%- for name, value in (var('engagement_postgres_settings', {}) or {}).items() -%}
-        {%- do statements.append('set local ' ~ name ~ ' = ' ~ dbt.string_literal(value)) -%}
+    {%- for name, value in settings.items() -%}
+        {%- if not modules.re.fullmatch('[a-z_][a-z0-9_.]*', name | string) -%}
+            {{ exceptions.raise_compiler_error("customer_engagement: engagement_postgres_settings: '" ~ name ~ "' is not a setting name") }}
+        {%- endif -%}
+        {%- do statements.append("set local " ~ name ~ " = '" ~ (value | string).replace("'", "''") ~ "'") -%}
     {%- endfor -%}
     {{ return(statements | join(';\n')) }}
 {% endmacro %}
