@@ -380,9 +380,11 @@ event_type_points as (
     the window, so a day's returning_visit points do not count on the score dates whose window
     starts after the visit day before it (and still holds the day): from that visit day plus
     window_days (excluded_from) to the day before this day leaves the window (excluded_before).
-    The input needs the visit days up to window_days − 1 before its returning-visit days (a
-    returning visit never looks back further). -#}
-{% macro engagement_first_visit_exclusion_ctes(daily_points) %}
+    Reads the event dates from first_date to last_date, which must hold the visit days up to
+    window_days − 1 before its returning-visit days (a returning visit never looks back further).
+    Each CTE reads the daily points itself: PostgreSQL computes a CTE read twice on its own and
+    guesses one row for every filter on it, and a nested loop over those guesses took hours. -#}
+{% macro engagement_first_visit_exclusion_ctes(daily_points, first_date, last_date) %}
     {%- set window_days = engagement_window_days() -%}
 visit_days as (
     select
@@ -390,24 +392,40 @@ visit_days as (
         event_date,
         lag(event_date) over (partition by customer_id order by event_date) as previous_visit_date
     from {{ daily_points }}
-    where {{ engagement_is_visit_day_row() }}
+    where
+        event_date >= {{ first_date }}
+        and event_date <= {{ last_date }}
+        and {{ engagement_is_visit_day_row() }}
+),
+
+returning_visit_points as (
+    select
+        customer_id,
+        channel,
+        event_type,
+        event_date,
+        points
+    from {{ daily_points }}
+    where
+        event_date >= {{ first_date }}
+        and event_date <= {{ last_date }}
+        and {{ engagement_is_returning_visit_row() }}
 ),
 
 first_visit_exclusions as (
     select
-        returning_points.customer_id,
-        returning_points.channel,
-        returning_points.event_type,
-        returning_points.event_date,
+        returning_visit_points.customer_id,
+        returning_visit_points.channel,
+        returning_visit_points.event_type,
+        returning_visit_points.event_date,
         cast({{ dbt.dateadd('day', window_days, 'visit_days.previous_visit_date') }} as date) as excluded_from,
-        cast({{ dbt.dateadd('day', window_days, 'returning_points.event_date') }} as date) as excluded_before,
-        returning_points.points
-    from {{ daily_points }} as returning_points
+        cast({{ dbt.dateadd('day', window_days, 'returning_visit_points.event_date') }} as date) as excluded_before,
+        returning_visit_points.points
+    from returning_visit_points
     inner join visit_days
         on
-            returning_points.customer_id = visit_days.customer_id
-            and returning_points.event_date = visit_days.event_date
-    where {{ engagement_is_returning_visit_row('returning_points') }}
+            returning_visit_points.customer_id = visit_days.customer_id
+            and returning_visit_points.event_date = visit_days.event_date
 )
 {%- endmacro %}
 

@@ -50,6 +50,10 @@
     found on a hash of the key where the engine has a cheap one; two keys sharing a hash only
     send both to the sort, which still partitions by the key itself. -#}
 {% macro engagement_deduplicate(relation, key_column, order_columns) %}
+    {{ return(adapter.dispatch('engagement_deduplicate', 'customer_engagement')(relation, key_column, order_columns)) }}
+{% endmacro %}
+
+{% macro default__engagement_deduplicate(relation, key_column, order_columns) %}
     {%- set copied_keys -%}
         (
             select {{ engagement_key_hash(key_column) }} as copied_key
@@ -82,6 +86,22 @@
             on {{ engagement_key_hash('copied_rows.' ~ key_column) }} = copied.copied_key
     ) as numbered
     where copy_number = 1
+{%- endmacro %}
+
+{#- PostgreSQL keeps the first row of each key in one sort: the plan above hashed all keys twice
+    (once per parallel worker) and sorted every row for the few copies, and took 1.8 times as long
+    (docs/benchmarks.md). The key it is used on, a row key, is never null: distinct on would keep
+    one row of a null key, the plan above all of them. -#}
+{% macro postgres__engagement_deduplicate(relation, key_column, order_columns) %}
+    select distinct on (all_rows.{{ key_column }})
+        all_rows.*,
+        1 as copy_number
+    from {{ relation }} as all_rows
+    order by
+        all_rows.{{ key_column }},
+        {%- for column in order_columns %}
+            all_rows.{{ column }} asc nulls last{{ "," if not loop.last }}
+        {%- endfor %}
 {%- endmacro %}
 
 {#- A small, fast stand-in for a key when looking for copies (collisions are harmless, see

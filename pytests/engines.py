@@ -24,6 +24,8 @@ from oracle import Row
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
+from postgres_copy import POSTGRES_TYPES, copy_schema  # noqa: E402  (tools/, put on the path above)
+
 RAW_SCHEMA = "raw"
 ENGINES = ("duckdb", "postgres", "spark")
 
@@ -42,6 +44,7 @@ class Warehouse(Protocol):
     def dbt_env(self) -> dict[str, str]: ...
     def dbt_vars(self) -> dict[str, Any]: ...
     def write_raw(self, tables: Mapping[str, Sequence[Row] | None], as_text: Collection[str] = ()) -> None: ...
+    def load_raw_from_duckdb(self, source: Path) -> None: ...
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
     def relations(self, schema: str) -> set[str]: ...
     def comments(self, schema: str, table: str) -> tuple[str | None, dict[str, str]]: ...
@@ -50,6 +53,17 @@ class Warehouse(Protocol):
 def _raw_columns(table: str, types: Mapping[str, str], as_text: bool = False) -> str:
     return ", ".join(f"{name} {types['VARCHAR' if as_text else sql_type]}"
                      for name, sql_type in RAW_TABLES[table].items())
+
+
+def duckdb_raw_rows(source: Path) -> dict[str, list[Row]]:
+    """The raw tables of a DuckDB file (schema raw) as rows."""
+    tables: dict[str, list[Row]] = {}
+    with duckdb.connect(str(source), read_only=True) as con:
+        for table in RAW_TABLES:
+            cursor = con.execute(f"select * from {RAW_SCHEMA}.{table}")
+            names = [d[0] for d in cursor.description]
+            tables[table] = [dict(zip(names, row)) for row in cursor.fetchall()]
+    return tables
 
 
 def as_raw_text(value: Any) -> str | None:
@@ -106,6 +120,15 @@ class DuckDBWarehouse:
         with duckdb.connect(str(self.path)) as con:
             _load_raw(con, tables, IDENTITY, "?", as_text)
 
+    def load_raw_from_duckdb(self, source: Path) -> None:
+        """Replace the raw tables by those of another DuckDB file (schema raw), column types and all."""
+        with duckdb.connect(str(self.path)) as con:
+            con.execute(f"attach '{source}' as source_file (read_only)")
+            con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+            con.execute(f"create schema {RAW_SCHEMA}")
+            for table in RAW_TABLES:
+                con.execute(f"create table {RAW_SCHEMA}.{table} as select * from source_file.{RAW_SCHEMA}.{table}")
+
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         with duckdb.connect(str(self.path)) as con:
             cursor = con.execute(sql)
@@ -131,10 +154,6 @@ IDENTITY = {t: t for t in ("VARCHAR", "TIMESTAMP", "DATE", "BOOLEAN", "INTEGER")
 
 
 # ---------------------------------------------------------------- PostgreSQL
-
-POSTGRES_TYPES = {"VARCHAR": "text", "TIMESTAMP": "timestamp", "DATE": "date", "BOOLEAN": "boolean",
-                  "INTEGER": "integer"}
-
 
 class PostgresWarehouse:
     target = "postgres"
@@ -169,6 +188,16 @@ class PostgresWarehouse:
         with con, con.cursor() as cursor:  # one transaction, committed on leaving
             _load_raw(cursor, tables, POSTGRES_TYPES, "%s", as_text)
         con.close()
+
+    def load_raw_from_duckdb(self, source: Path) -> None:
+        """Replace the raw tables by those of a DuckDB file (schema raw), with COPY: inserting a
+        million rows one by one takes minutes."""
+        con = self._connect()
+        try:
+            with duckdb.connect(str(source), read_only=True) as duck:
+                copy_schema(duck, con, RAW_SCHEMA)
+        finally:
+            con.close()
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         con = self._connect()
@@ -231,6 +260,9 @@ class SparkWarehouse:
             frame = self.spark.createDataFrame([tuple(v) for v in raw_values(table, rows, table in as_text)],
                                                _raw_columns(table, SPARK_TYPES, table in as_text))
             frame.write.saveAsTable(f"{self.raw_schema}.{table}")
+
+    def load_raw_from_duckdb(self, source: Path) -> None:
+        self.write_raw(duckdb_raw_rows(source))
 
     def read(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         frame = self.spark.sql(sql)

@@ -40,3 +40,22 @@ def test_bad_var_stops_the_model_and_keeps_its_rows(crafted_build: Built, name: 
     messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
     assert any(name in m and str(value) in m for m in messages), messages
     assert project.snapshot(model) == before
+
+
+BAD_POSTGRES_SETTINGS = [["jit", "off"], {"jit = off; drop table x; set jit": "off"}]
+
+
+@pytest.mark.parametrize("value", BAD_POSTGRES_SETTINGS, ids=["a list", "a statement as a name"])
+def test_bad_postgres_settings_stop_the_model_and_keep_its_rows(crafted_build: Built, value: Any) -> None:
+    """engagement_postgres_settings becomes `set local` statements on PostgreSQL (and is read
+    nowhere else): what is not a map of setting names stops the model before any SQL runs."""
+    project = crafted_build.project
+    if project.engine.name != "postgres":
+        pytest.skip("engagement_postgres_settings is read on PostgreSQL only")
+    model = "customer_engagement_scores"
+    before = project.snapshot(model)
+    result = project.build({"engagement_postgres_settings": value}, "--select", model, *DATA_ONLY)
+    assert not result.success
+    messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+    assert any("engagement_postgres_settings" in m for m in messages), messages
+    assert project.snapshot(model) == before

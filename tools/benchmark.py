@@ -16,6 +16,10 @@ plus the peak memory (max RSS) of the process doing the work. Every measured ste
 child Python process (dbt through its Python API, dbtRunner), so its peak RSS is its own.
 Writes the figures into docs/benchmarks.md, between markers per event count, so a 10M and a 100M
 run live side by side next to the hand-written notes.
+
+With --engine postgres it runs tools/benchmark_postgres.py instead: PostgreSQL (a throw-away
+server) next to DuckDB on the same generated data, full build, scoring path and morning run, at
+100k, 1M and 10M events unless --events says otherwise.
 """
 
 from __future__ import annotations
@@ -318,6 +322,8 @@ def _connect(database: str, memory_limit: str) -> Any:
 def child_step(config: dict[str, Any]) -> dict[str, Any]:
     """One measured (or set-up) step; runs inside the child process."""
     step = config.get("kind", config["step"])
+    # The engine and server a step runs dbt on (the PostgreSQL comparison, benchmark_postgres.py).
+    os.environ.update(config.get("env", {}))
     database = config["database"]
     end_date = date.fromisoformat(config["end_date"])
     detail: dict[str, Any] = {}
@@ -349,7 +355,7 @@ def child_step(config: dict[str, Any]) -> dict[str, Any]:
     elif step == "append_day":
         con = _connect(database, config["memory_limit"])
         started = time.perf_counter()
-        detail["rows"] = append_day(con, end_date)
+        detail["rows"] = append_day(con, end_date).rows
         wall = time.perf_counter() - started
         con.close()
     else:
@@ -359,21 +365,30 @@ def child_step(config: dict[str, Any]) -> dict[str, Any]:
     return {"wall_seconds": wall, "model_seconds": model_seconds, "detail": detail}
 
 
-def append_day(con: Any, end_date: date) -> int:
+@dataclass
+class AppendedDay:
+    rows: int
+    tables: dict[str, str]  # raw table -> temporary table (on the connection) holding its new rows
+
+
+def append_day(con: Any, end_date: date) -> AppendedDay:
     """Appends the next day of events: every raw event row of end_date again, one day later and
-    with a new id (bad rows included), so the new day looks like the ones before it."""
+    with a new id (bad rows included), so the new day looks like the ones before it. The new rows
+    stay in temporary tables too, for another engine to receive the same ones."""
     new_day = end_date + timedelta(days=1)
-    added = 0
+    added = AppendedDay(0, {})
     for name, table in RAW_EVENT_TABLES.items():
         ts = table.timestamp_column
         replaced = [f"{table.id_column} || '_{new_day:%Y%m%d}' as {table.id_column}", f"{ts} + interval 1 day as {ts}"]
         if name == "offline_registrations":
             replaced.append("event_date + interval 1 day as event_date")
+        added.tables[name] = f"new_day_{name}"
         con.execute(
-            f"insert into raw.{name} select * replace ({', '.join(replaced)}) from raw.{name} "
+            f"create or replace temp table new_day_{name} as select * replace ({', '.join(replaced)}) from raw.{name} "
             f"where cast({ts} as date) = date '{end_date}'"
         )
-        added += con.execute(f"select count(*) from raw.{name} where cast({ts} as date) = date '{new_day}'").fetchone()[0]
+        con.execute(f"insert into raw.{name} select * from new_day_{name}")
+        added.rows += con.execute(f"select count(*) from new_day_{name}").fetchone()[0]
     return added
 
 
@@ -533,17 +548,19 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
     return "\n".join(lines)
 
 
-def write_report(path: Path, events: int, section: str) -> None:
-    begin, end = f"<!-- BEGIN benchmark {events} -->", f"<!-- END benchmark {events} -->"
+def write_report(path: Path, key: int | str, section: str, heading: str = "## Results\n") -> None:
+    """Puts the section between its markers (replacing an earlier run's), else right under heading
+    (added at the end when missing)."""
+    begin, end = f"<!-- BEGIN benchmark {key} -->", f"<!-- END benchmark {key} -->"
     text = path.read_text() if path.exists() else "# Benchmarks\n\n## Results\n\n"
     block = f"{begin}\n{section}\n{end}"
     pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: block, text)
     else:
-        marker = "## Results\n"
-        position = text.find(marker)
-        insert_at = position + len(marker) if position >= 0 else len(text)
+        if heading not in text:
+            text = text.rstrip("\n") + f"\n\n{heading}"
+        insert_at = text.find(heading) + len(heading)
         text = text[:insert_at] + "\n" + block + "\n" + text[insert_at:]
     path.write_text(text)
 
@@ -623,7 +640,12 @@ def benchmark(args: argparse.Namespace) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=10_000_000, help="raw event rows to generate (default: 10M)")
+    parser.add_argument("--engine", choices=("duckdb", "postgres"), default="duckdb",
+                        help="duckdb: the steps above; postgres: PostgreSQL next to DuckDB on the same data, one run"
+                             " of each step (tools/benchmark_postgres.py)")
+    parser.add_argument("--events", type=int, nargs="+",
+                        help="raw event rows to generate, one benchmark each (default: 10M; with --engine postgres"
+                             " 100k, 1M and 10M)")
     parser.add_argument("--customers", type=int, help="customers (default: events / 1000, about 8 events a day each)")
     parser.add_argument("--days", type=int, default=120, help="days of generated events (default: 120)")
     parser.add_argument("--history-days", type=int, default=90, help="score dates in the history (default: 90)")
@@ -647,8 +669,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-output", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.customers is None:
-        args.customers = max(args.events // 1000, 100)
+    if args.events is None:
+        args.events = [100_000, 1_000_000, 10_000_000] if args.engine == "postgres" else [10_000_000]
+    if args.engine == "postgres" and args.database:
+        parser.error("--database is for the DuckDB benchmark; --engine postgres generates its own data")
     if args.runs < 1 or args.history_days < 1 or args.days < args.history_days:
         parser.error("--runs and --history-days must be at least 1, and --days at least --history-days")
     return args
@@ -660,7 +684,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = child_step(json.loads(args.child))
         Path(args.child_output).write_text(json.dumps(result, default=str))
         return 0
-    return benchmark(args)
+    if args.engine == "postgres":
+        from benchmark_postgres import benchmark_postgres
+
+        return benchmark_postgres(args)
+    for events in args.events:
+        benchmark(argparse.Namespace(**{**vars(args), "events": events,
+                                        "customers": args.customers or max(events // 1000, 100)}))
+    return 0
 
 
 if __name__ == "__main__":

@@ -49,22 +49,7 @@ with window_points as (
         and event_date <= {{ last_date }}
 ),
 
-visit_points as (
-    select
-        customer_id,
-        channel,
-        event_type,
-        event_date,
-        derived_event_count,
-        points
-    from {{ ref('int_engagement__daily_points') }}
-    where
-        event_date >= {{ visit_context_date }}
-        and event_date <= {{ last_date }}
-        and ({{ engagement_is_visit_day_row() }} or {{ engagement_is_returning_visit_row() }})
-),
-
-{{ engagement_first_visit_exclusion_ctes('visit_points') }},
+{{ engagement_first_visit_exclusion_ctes(ref('int_engagement__daily_points'), visit_context_date, last_date) }},
 
 open_session_points as (
     select

@@ -2,6 +2,7 @@
     customer row's fate depends on that row alone, so it is decided here; int_engagement__customers
     holds the accepted ones. Segment columns beyond the contract (var engagement_segment_columns)
     pass through as text. -#}
+{{ config(materialized=engagement_staging_materialization()) }}
 {%- set extra_columns = engagement_extra_segment_columns() -%}
 
 with deduplicated as (

@@ -1,4 +1,7 @@
-{{ config(enabled=var('engagement_using_offline_registrations', true)) }}
+{{ config(
+    enabled=var('engagement_using_offline_registrations', true),
+    materialized=engagement_staging_materialization(),
+) }}
 
 {%- set min_date = engagement_date_literal(engagement_min_event_date()) -%}
 {#- An attendance counts at midnight of its event day, so that day must be one that can have

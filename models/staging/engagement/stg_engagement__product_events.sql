@@ -1,4 +1,7 @@
-{{ config(enabled=var('engagement_using_product_events', true)) }}
+{{ config(
+    enabled=var('engagement_using_product_events', true),
+    materialized=engagement_staging_materialization(),
+) }}
 
 with deduplicated as (
     {{ engagement_deduplicate_rows(

@@ -1,4 +1,7 @@
-{{ config(enabled=var('engagement_using_social_interactions', true)) }}
+{{ config(
+    enabled=var('engagement_using_social_interactions', true),
+    materialized=engagement_staging_materialization(),
+) }}
 
 with deduplicated as (
     {{ engagement_deduplicate_rows(

@@ -1,4 +1,7 @@
-{{ config(enabled=var('engagement_using_survey_responses', true)) }}
+{{ config(
+    enabled=var('engagement_using_survey_responses', true),
+    materialized=engagement_staging_materialization(),
+) }}
 
 {%- set score_text = 'cast(score as ' ~ dbt.type_string() ~ ')' -%}
 

@@ -1,4 +1,7 @@
-{{ config(enabled=var('engagement_using_web_events', true)) }}
+{{ config(
+    enabled=var('engagement_using_web_events', true),
+    materialized=engagement_staging_materialization(),
+) }}
 
 with deduplicated as (
     {{ engagement_deduplicate_rows(
