@@ -1,4 +1,4 @@
-{{ config(enabled=var('engagement_using_app_events', true)) }}
+{{ config(enabled=engagement_uses_table('app_events')) }}
 
 with deduplicated as (
     {{ engagement_deduplicate_rows(

@@ -1,4 +1,4 @@
-{{ config(enabled=var('engagement_using_offline_registrations', true)) }}
+{{ config(enabled=engagement_uses_table('offline_registrations')) }}
 
 {%- set min_date = engagement_date_literal(engagement_min_event_date()) -%}
 {#- An attendance counts at midnight of its event day, so that day must be one that can have

@@ -1,4 +1,4 @@
-{{ config(enabled=var('engagement_using_product_events', true)) }}
+{{ config(enabled=engagement_uses_table('product_events')) }}
 
 with deduplicated as (
     {{ engagement_deduplicate_rows(

@@ -1,4 +1,4 @@
-{{ config(enabled=var('engagement_using_social_interactions', true)) }}
+{{ config(enabled=engagement_uses_table('social_interactions')) }}
 
 with deduplicated as (
     {{ engagement_deduplicate_rows(

@@ -1,4 +1,4 @@
-{{ config(enabled=var('engagement_using_survey_responses', true)) }}
+{{ config(enabled=engagement_uses_table('survey_responses')) }}
 
 {%- set score_text = 'cast(score as ' ~ dbt.type_string() ~ ')' -%}
 
