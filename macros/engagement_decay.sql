@@ -1,17 +1,6 @@
 {#- Optional time decay: with `engagement_decay_half_life_days` set, a day's points count
     0.5 ^ (age_in_days / half_life) at the score date, age 0 being the score date itself. -#}
 
-{% macro engagement_decay_half_life_days() %}
-    {%- set half_life = var('engagement_decay_half_life_days', none) -%}
-    {%- if half_life is none or half_life == '' -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- if half_life is not number or half_life <= 0 -%}
-        {{ exceptions.raise_compiler_error("engagement_decay_half_life_days must be a number of days above 0 (or null for no decay), got '" ~ half_life ~ "'") }}
-    {%- endif -%}
-    {{ return(half_life) }}
-{% endmacro %}
-
 {#- Points of one daily_points row as they count on score_date. Each decayed row is kept to 12
     decimals (the points type, as undecayed points are) before it is summed, so every model that
     sums the same rows (today's score, the daily history) gets exactly the same total, whatever the
@@ -21,7 +10,7 @@
     {%- if half_life is none -%}
         {{ points }}
     {%- else -%}
-        {{ adapter.dispatch('engagement_decay_product', 'customer_engagement')(points, dbt.datediff(event_date, score_date, 'day'), half_life) }}
+        {{ engagement_decay_product(points, dbt.datediff(event_date, score_date, 'day'), half_life) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -29,6 +18,10 @@
     converts a double to a decimal exactly (DuckDB, Spark); in PostgreSQL's numeric arithmetic,
     whose cast of a double to numeric keeps only 15 significant digits and then rounds twice
     (-14.859942891369485 became -14.859942891370). -#}
+{% macro engagement_decay_product(points, age_days, half_life) %}
+    {{ return(adapter.dispatch('engagement_decay_product', 'customer_engagement')(points, age_days, half_life)) }}
+{% endmacro %}
+
 {% macro default__engagement_decay_product(points, age_days, half_life) -%}
     cast(
         cast({{ points }} as {{ engagement_type_double() }})

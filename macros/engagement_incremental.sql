@@ -12,21 +12,6 @@
     (rows, events, points, a row checksum), saved by a post-hook in `<history>__fingerprints`
     beside int_engagement__daily_points. A missing fingerprint table means "rebuild everything". -#}
 
-{% macro engagement_lookback_days() %}
-    {%- set days = var('engagement_lookback_days', 3) -%}
-    {%- if days is not number or days | int != days or days < 0 -%}
-        {{ exceptions.raise_compiler_error("engagement_lookback_days must be a whole number of days >= 0, got '" ~ days ~ "'") }}
-    {%- endif -%}
-    {{ return(days | int) }}
-{% endmacro %}
-
-{#- First score date of the history, or none: each customer's history then starts at their first
-    event. When set, a customer's history starts at their first event or at this date, whichever
-    is later. -#}
-{% macro engagement_history_start_date() %}
-    {{ return(engagement_date_var('engagement_history_start_date')) }}
-{% endmacro %}
-
 {#- The score dates this run builds, {'first': date, 'last': date, 'continues': bool}, both dates
     included; first > last means there is nothing to build. `continues`: the rows before the first
     date are kept (an incremental run), so they can tell where each customer stands. Runs queries,

@@ -31,7 +31,7 @@
 {% endmacro %}
 
 {% macro postgres__engagement_session_settings() %}
-    {%- set settings = var('engagement_postgres_settings', {}) or {} -%}
+    {%- set settings = var('engagement_postgres_settings', {'jit': 'off'}) or {} -%}
     {%- if settings is not mapping -%}
         {{ exceptions.raise_compiler_error(
             "customer_engagement: var engagement_postgres_settings must map setting names to values, e.g. {jit: 'off'}; got " ~ settings

@@ -10,7 +10,7 @@
         {'table': 'product_events', 'channel': 'product'},
     ] -%}
     {%- set enabled = [] -%}
-    {%- for item in all_sources if var('engagement_using_' ~ item.table, true) -%}
+    {%- for item in all_sources if engagement_uses_table(item.table) -%}
         {%- do enabled.append(item) -%}
     {%- endfor -%}
     {{ return(enabled) }}

@@ -3,7 +3,7 @@
     seed's rows, which replace the default row with the same (channel, event_type). -#}
 {% macro engagement_weight_sources() %}
     {%- set sources = [{'weight_source': 'default', 'name': 'engagement_event_weights', 'relation': ref('engagement_event_weights')}] -%}
-    {%- set overrides = var('engagement_weight_overrides', none) -%}
+    {%- set overrides = engagement_weight_overrides() -%}
     {%- if overrides -%}
         {%- do sources.append({'weight_source': 'override', 'name': overrides, 'relation': ref(project_name, overrides)}) -%}
     {%- endif -%}

@@ -1,55 +1,14 @@
 {#- Shared pieces of the engagement analytics models (sessions, derived events, analytics marts). -#}
 
-{#- A var that must be a number above 0, read in one place so every model fails the same way. -#}
-{% macro engagement_positive_number_var(name, default) %}
-    {%- set value = var(name, default) -%}
-    {%- if value is not number or value <= 0 -%}
-        {{ exceptions.raise_compiler_error(name ~ " must be a number above 0, got '" ~ value ~ "'") }}
-    {%- endif -%}
-    {{ return(value) }}
-{% endmacro %}
-
-{% macro engagement_session_timeout_minutes() %}
-    {{ return(engagement_positive_number_var('engagement_session_timeout_minutes', 30)) }}
-{% endmacro %}
-
-{% macro engagement_session_timeout_seconds() %}
-    {{ return((engagement_session_timeout_minutes() * 60) | int) }}
-{% endmacro %}
-
-{#- Most minutes one session gives minutes_on_site: an open tab is not attention. -#}
-{% macro engagement_session_minutes_cap() %}
-    {{ return(engagement_positive_number_var('engagement_session_minutes_cap', 60)) }}
-{% endmacro %}
-
-{#- A var that lists names (tiers, plans, columns): a YAML list of strings, never empty. -#}
-{% macro engagement_list_var(name, default) %}
-    {%- set values = var(name, default) -%}
-    {%- if values is string or values is not iterable or values | length == 0 -%}
-        {{ exceptions.raise_compiler_error(name ~ " must be a non-empty list, got '" ~ values ~ "'") }}
-    {%- endif -%}
-    {{ return(values | map('string') | list) }}
-{% endmacro %}
-
-{#- The values of a list var as SQL string literals for an `in (...)` list. -#}
-{% macro engagement_in_list(name, default, lower_case=false) %}
+{#- A list of names (a list var's value) as SQL string literals for an `in (...)` list. -#}
+{% macro engagement_in_list(values, lower_case=false) %}
     {%- set literals = [] -%}
-    {%- for value in engagement_list_var(name, default) -%}
+    {%- for value in values -%}
         {%- set value = value | lower if lower_case else value -%}
         {%- do literals.append("'" ~ value | replace("'", "''") ~ "'") -%}
     {%- endfor -%}
     ({{ literals | join(', ') }})
 {%- endmacro %}
-
-{#- customers columns to segment by. Extra columns (not in the raw contract) pass through
-    stg_engagement__customers and int_engagement__customers as trimmed text. -#}
-{% macro engagement_segment_columns() %}
-    {%- set columns = engagement_list_var('engagement_segment_columns', ['plan', 'country', 'persona']) -%}
-    {%- for column in columns if not modules.re.match('^[a-z_][a-z0-9_]*$', column) -%}
-        {{ exceptions.raise_compiler_error("engagement_segment_columns: '" ~ column ~ "' is not a lower-case column name") }}
-    {%- endfor -%}
-    {{ return(columns) }}
-{% endmacro %}
 
 {% macro engagement_extra_segment_columns() %}
     {%- set contract = ['customer_id', 'account_id', 'signed_up_at', 'plan', 'country', 'persona'] -%}
@@ -60,7 +19,7 @@
     exist; this reads them when the table is on and gives the same columns with no rows when off,
     so the models downstream keep one shape. `columns` maps column name to SQL type. -#}
 {% macro engagement_staged_columns(table, columns) %}
-    {%- if var('engagement_using_' ~ table, true) %}
+    {%- if engagement_uses_table(table) %}
         select {{ columns.keys() | join(', ') }}
         from {{ ref('stg_engagement__' ~ table) }}
     {%- else %}
@@ -91,7 +50,7 @@
 
 {#- Whether a tier counts as engaged (var engagement_engaged_tiers). -#}
 {% macro engagement_is_engaged(tier_column) %}
-    {{ tier_column }} in {{ engagement_in_list('engagement_engaged_tiers', ['somewhat_engaged', 'highly_engaged', 'power_user']) }}
+    {{ tier_column }} in {{ engagement_in_list(engagement_engaged_tiers()) }}
 {%- endmacro %}
 
 {#- Median of an aggregate group, interpolated between the middle two values. The input is cast

@@ -2,24 +2,6 @@
     (the outcome) in the N days after it? Everything its vars decide is read here, so the dates
     model, the population and the marts agree, and a bad var stops the run naming it. -#}
 
-{#- A var that must be a whole number of at least `minimum`. -#}
-{% macro engagement_whole_number_var(name, default, minimum) %}
-    {%- set value = var(name, default) -%}
-    {%- if value is not number or value is sameas true or value is sameas false or value | int != value or value < minimum -%}
-        {{ exceptions.raise_compiler_error(name ~ " must be a whole number >= " ~ minimum ~ ", got '" ~ value ~ "'") }}
-    {%- endif -%}
-    {{ return(value | int) }}
-{% endmacro %}
-
-{#- A var that must be true or false. -#}
-{% macro engagement_boolean_var(name, default) %}
-    {%- set value = var(name, default) -%}
-    {%- if value is not sameas true and value is not sameas false -%}
-        {{ exceptions.raise_compiler_error(name ~ " must be true or false, got '" ~ value ~ "'") }}
-    {%- endif -%}
-    {{ return(value) }}
-{% endmacro %}
-
 {% macro engagement_backtest_horizon_days() %}
     {{ return(engagement_whole_number_var('engagement_backtest_horizon_days', 30, 1)) }}
 {% endmacro %}

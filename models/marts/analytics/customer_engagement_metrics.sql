@@ -154,7 +154,7 @@ final as (
         cast(coalesce(customer_event_counts.app_installs, 0) as {{ dbt.type_bigint() }}) as app_installs,
         cast(coalesce(customer_event_counts.app_opens, 0) as {{ dbt.type_bigint() }}) as app_opens,
         cast(coalesce(customer_event_counts.app_uninstalls, 0) as {{ dbt.type_bigint() }}) as app_uninstalls,
-        {%- if var('engagement_using_app_events', true) %}
+        {%- if engagement_uses_table('app_events') %}
             coalesce(customer_app_state.has_app_installed, 0) = 1 as has_app_installed,
         {%- else %}
             -- Without app events nobody knows.

@@ -10,7 +10,7 @@ with customers as (
         signed_up_at
     from {{ ref('int_engagement__customers') }}
     -- Plans are names people type: 'Free' is free.
-    where lower(plan) in {{ engagement_in_list('engagement_upgrade_plans', ['free', 'trial'], lower_case=true) }}
+    where lower(plan) in {{ engagement_in_list(engagement_upgrade_plans(), lower_case=true) }}
 ),
 
 customer_tiers as (
@@ -21,7 +21,7 @@ customer_tiers as (
         engagement_tier,
         tier_rank
     from {{ ref('customer_engagement_tiers') }}
-    where engagement_tier in {{ engagement_in_list('engagement_upgrade_tiers', ['highly_engaged', 'power_user']) }}
+    where engagement_tier in {{ engagement_in_list(engagement_upgrade_tiers()) }}
 ),
 
 event_type_points as (

@@ -6,8 +6,8 @@
     - churn_risk_entry: the first day the customer is in the lowest tier (churn_risk).
     The reason lists the event types whose points fell the most over the same span (decayed, when
     decay is on: a fall can then come from age alone). -#}
-{%- set drop_points = engagement_positive_number_var('engagement_alert_drop_points', 20) -%}
-{%- set drop_pct = engagement_positive_number_var('engagement_alert_drop_pct', 30) -%}
+{%- set drop_points = engagement_alert_drop_points() -%}
+{%- set drop_pct = engagement_alert_drop_pct() -%}
 {%- set window_days = engagement_window_days() -%}
 {%- set decayed = engagement_decay_half_life_days() is not none -%}
 

@@ -1,5 +1,5 @@
 {{ config(
-    enabled=var('engagement_using_app_events', true),
+    enabled=engagement_uses_table('app_events'),
     materialized=engagement_staging_materialization(),
 ) }}
 

@@ -1,5 +1,5 @@
 {{ config(
-    enabled=var('engagement_using_offline_registrations', true),
+    enabled=engagement_uses_table('offline_registrations'),
     materialized=engagement_staging_materialization(),
 ) }}
 

@@ -1,5 +1,5 @@
 {{ config(
-    enabled=var('engagement_using_product_events', true),
+    enabled=engagement_uses_table('product_events'),
     materialized=engagement_staging_materialization(),
 ) }}
 

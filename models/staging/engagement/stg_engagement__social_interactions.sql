@@ -1,5 +1,5 @@
 {{ config(
-    enabled=var('engagement_using_social_interactions', true),
+    enabled=engagement_uses_table('social_interactions'),
     materialized=engagement_staging_materialization(),
 ) }}
 

@@ -1,5 +1,5 @@
 {{ config(
-    enabled=var('engagement_using_survey_responses', true),
+    enabled=engagement_uses_table('survey_responses'),
     materialized=engagement_staging_materialization(),
 ) }}
 

@@ -1,5 +1,5 @@
 {{ config(
-    enabled=var('engagement_using_web_events', true),
+    enabled=engagement_uses_table('web_events'),
     materialized=engagement_staging_materialization(),
 ) }}
 

@@ -3,7 +3,7 @@
 {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
 {%- set window_start = engagement_window_start() -%}
 {%- set lookback_start = window_start - modules.datetime.timedelta(
-    days=engagement_positive_number_var('engagement_churn_lookback_days', 90) | int
+    days=engagement_churn_lookback_days()
 ) -%}
 
 with customers as (
@@ -29,7 +29,7 @@ customer_tiers as (
         engagement_tier,
         tier_rank
     from {{ ref('customer_engagement_tiers') }}
-    where engagement_tier in {{ engagement_in_list('engagement_churn_watch_tiers', ['churn_risk', 'disengaged']) }}
+    where engagement_tier in {{ engagement_in_list(engagement_churn_watch_tiers()) }}
 ),
 
 lookback_active_days as (
