@@ -109,6 +109,11 @@ web_sessions as (
 )
 {%- endmacro %}
 
+{#- The event types engagement_derived_event_ctes derives from web sessions (channel web). -#}
+{% macro engagement_derived_event_types() %}
+    {{ return(['session', 'bounce', 'minutes_on_site', 'returning_visit']) }}
+{% endmacro %}
+
 {#- Web sessions → `derived_events`: scoring events weighted through the seed like raw events
     (channel web), each stamped at its session's start so it lands on the session's day. They
     carry a quantity (minutes for minutes_on_site, else 1) and add points, never events. -#}

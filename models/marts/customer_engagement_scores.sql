@@ -28,6 +28,18 @@ events as (
     from {{ ref('int_engagement__events') }}
 ),
 
+-- Sessions only feed the derived event types. When every one of them weighs 0 or has no weight,
+-- they add no points (and never events), so the web events are not sessionized: sorting them is
+-- most of the score's cost, and a team that does not weight sessions should not pay for it.
+weighted_derived_types as (
+    select count(*) as weighted_types
+    from {{ ref('stg_engagement__event_weights') }}
+    where
+        channel = 'web'
+        and event_type in ('{{ engagement_derived_event_types() | join("', '") }}')
+        and weight <> 0
+),
+
 -- Sessions run over the web events before the window too (a session's day is the day it starts,
 -- the returning-visit flag looks back one window), but not after score_date: later events do not
 -- count, so a session still going on at midnight ends there.
@@ -38,7 +50,10 @@ web_events as (
         occurred_at,
         session_id
     from events
-    where channel = 'web' and event_date <= {{ score_date }}
+    where
+        channel = 'web'
+        and event_date <= {{ score_date }}
+        and (select weighted_types from weighted_derived_types) > 0
 ),
 
 {{ engagement_web_session_ctes('web_events') }},
