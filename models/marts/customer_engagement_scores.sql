@@ -36,7 +36,7 @@ weighted_derived_types as (
     from {{ ref('stg_engagement__event_weights') }}
     where
         channel = 'web'
-        and event_type in ('{{ engagement_derived_event_types() | join("', '") }}')
+        and event_type in {{ engagement_in_list(engagement_derived_event_types()) }}
         and weight <> 0
 ),
 
@@ -53,7 +53,7 @@ web_events as (
     where
         channel = 'web'
         and event_date <= {{ score_date }}
-        and (select weighted_types from weighted_derived_types) > 0
+        and (select weighted_derived_types.weighted_types from weighted_derived_types) > 0
 ),
 
 {{ engagement_web_session_ctes('web_events') }},
