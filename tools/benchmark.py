@@ -7,6 +7,9 @@ measures, each several times, reporting the median:
   (a) floor:  one hand-written DuckDB statement computing customer_engagement_scores for the end
               date straight from the raw tables (dedupe, reject, cap, score);
   (b) build:  `dbt build` of the path to customer_engagement_scores and customer_engagement_tiers;
+  (a0), (b0): the same two with every derived web event type (session, bounce, minutes_on_site,
+              returning_visit) weighted 0: the floor then does not sessionize, and neither should
+              the package (the path runs in a copy of the project whose weights seed says so);
   (c) full:   a full refresh of customer_engagement_daily over --history-days score dates;
   (d) incr:   one new day of events appended, then the incremental run of customer_engagement_daily;
   (d0):       for scale, the incremental run of a one-row delete+insert model in an otherwise empty
@@ -25,6 +28,7 @@ server) next to DuckDB on the same generated data, full build, scoring path and 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -121,45 +125,18 @@ def _canonical(name: str, table: RawTable, raw: str) -> str:
 
 
 def floor_sql(score_date: date, cutoff: datetime, raw: str = "raw", seeds: str = "main_stg_engagement",
-              session_timeout_minutes: int = 30, session_minutes_cap: int = 60) -> str:
+              session_timeout_minutes: int = 30, session_minutes_cap: int = 60, sessions: bool = True) -> str:
     """One DuckDB statement giving customer_engagement_scores for score_date from the raw tables:
-    dedupe, reject, sessionize the web events into derived events (issue 4), cap, score."""
+    dedupe, reject, sessionize the web events into derived events (issue 4), cap, score. Without
+    sessions (every derived event type weighted 0) it skips the sessionizing, as what it would add
+    is 0 points and no events."""
     start = score_date - timedelta(days=WINDOW_DAYS - 1)
     end = score_date + timedelta(days=1)
     rows = "\n    union all".join(_canonical(name, table, raw) for name, table in RAW_EVENT_TABLES.items())
     channel_scores = ",\n        ".join(
         f"round(sum(case when channel = '{c}' then points else 0 end), 2)::decimal(18, 2) as {c}_score" for c in CHANNELS
     )
-    return f"""
-with customers as (
-    select customer_id, account_id, plan, country, persona
-    from (
-        select nullif(trim(customer_id), '') as customer_id, nullif(trim(account_id), '') as account_id, signed_up_at,
-            nullif(trim(plan), '') as plan, nullif(trim(country), '') as country, nullif(trim(persona), '') as persona
-        from {raw}.customers
-    )
-    where customer_id is not null
-    qualify row_number() over (partition by customer_id order by signed_up_at asc nulls last, account_id asc nulls last,
-        plan asc nulls last, country asc nulls last, persona asc nulls last) = 1
-),
-accepted as (
-    select r.*
-    from ({rows}
-    ) as r
-    semi join customers as c on r.customer_id = c.customer_id
-    where r.occurred_at <= timestamp '{cutoff:%Y-%m-%d %H:%M:%S}' and r.is_valid
-),
-events as (
-    select customer_id, channel, event_type, occurred_at from accepted
-    union all
-    select customer_id, channel, 'attendance', attended_at from accepted where attended_at is not null
-),
-last_events as (
-    select customer_id, max(occurred_at) as last_event_at
-    from events where occurred_at < timestamp '{end}'
-    group by customer_id
-),
-web as (
+    session_ctes = f"""web as (
     -- Events after the score date do not count, also not in a session.
     select customer_id, event_type, occurred_at, session_id, k from accepted
     where channel = 'web' and occurred_at < timestamp '{end}'
@@ -203,7 +180,43 @@ derived as (
     union all
     select s.customer_id, 'returning_visit', s.session_date, 1 from sessions as s semi join returning_days as r using (customer_id, session_date)
 ),
-weights as (
+"""
+    derived_days = f"""
+        union all
+        select customer_id, 'web', event_type, session_date, 0, units
+        from derived
+        where session_date between date '{start}' and date '{score_date}'
+"""
+    return f"""
+with customers as (
+    select customer_id, account_id, plan, country, persona
+    from (
+        select nullif(trim(customer_id), '') as customer_id, nullif(trim(account_id), '') as account_id, signed_up_at,
+            nullif(trim(plan), '') as plan, nullif(trim(country), '') as country, nullif(trim(persona), '') as persona
+        from {raw}.customers
+    )
+    where customer_id is not null
+    qualify row_number() over (partition by customer_id order by signed_up_at asc nulls last, account_id asc nulls last,
+        plan asc nulls last, country asc nulls last, persona asc nulls last) = 1
+),
+accepted as (
+    select r.*
+    from ({rows}
+    ) as r
+    semi join customers as c on r.customer_id = c.customer_id
+    where r.occurred_at <= timestamp '{cutoff:%Y-%m-%d %H:%M:%S}' and r.is_valid
+),
+events as (
+    select customer_id, channel, event_type, occurred_at from accepted
+    union all
+    select customer_id, channel, 'attendance', attended_at from accepted where attended_at is not null
+),
+last_events as (
+    select customer_id, max(occurred_at) as last_event_at
+    from events where occurred_at < timestamp '{end}'
+    group by customer_id
+),
+{session_ctes if sessions else ''}weights as (
     select lower(trim(channel)) as channel, lower(trim(event_type)) as event_type,
         cast(trim(weight) as decimal(28, 6)) as weight, cast(nullif(trim(daily_cap), '') as decimal(28, 6)) as daily_cap
     from {seeds}.engagement_event_weights
@@ -214,11 +227,7 @@ window_days as (
         select customer_id, channel, event_type, cast(occurred_at as date) as event_date, 1 as events, 1::decimal(28, 6) as units
         from events
         where occurred_at >= timestamp '{start}' and occurred_at < timestamp '{end}'
-        union all
-        select customer_id, 'web', event_type, session_date, 0, units
-        from derived
-        where session_date between date '{start}' and date '{score_date}'
-    )
+{derived_days if sessions else ''}    )
     group by all
 ),
 scored as (
@@ -341,7 +350,7 @@ def child_step(config: dict[str, Any]) -> dict[str, Any]:
     elif step == "floor":
         con = _connect(database, config["memory_limit"])
         cutoff = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) + timedelta(days=1)
-        sql = floor_sql(end_date, cutoff)
+        sql = floor_sql(end_date, cutoff, sessions=config.get("sessions", True))
         started = time.perf_counter()
         con.execute(f"create or replace temp table floor_scores as {sql}")
         wall = time.perf_counter() - started
@@ -402,6 +411,28 @@ def one_row_incremental_project(directory: Path) -> Path:
     (project / "models" / "bench_one_row_incremental.sql").write_text(
         "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='score_date') }}\n"
         "select current_date as score_date, 1 as customers\n")
+    return project
+
+
+DERIVED_EVENT_TYPES = ("session", "bounce", "minutes_on_site", "returning_visit")
+
+
+def zero_derived_weights_project(directory: Path) -> Path:
+    """A copy of this project whose weights seed gives every derived web event type weight 0, as
+    a team that does not score sessions would edit it: (b0) runs there, on the same database."""
+    project = directory / "zero_derived_weights"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv", "target", "logs", "dbt_packages",
+                                                                  "*.duckdb", "*.duckdb.wal", "integration_tests"))
+    seed = project / "seeds" / "engagement_event_weights.csv"
+    with seed.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    channel, event_type, weight = (header.index(name) for name in ("channel", "event_type", "weight"))
+    for row in rows[1:]:
+        if row[channel].strip().lower() == "web" and row[event_type].strip().lower() in DERIVED_EVENT_TYPES:
+            row[weight] = "0"
+    with seed.open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
     return project
 
 
@@ -474,13 +505,14 @@ def machine() -> dict[str, str]:
 
 def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str, Summary],
            extra: dict[str, StepResult]) -> str:
-    a, b, c, d, d0 = (summaries[k] for k in ("a", "b", "c", "d", "d0"))
+    a, b, c, d, d0, a0, b0 = (summaries[k] for k in ("a", "b", "c", "d", "d0", "a0", "b0"))
     info = machine()
     rows = generated.detail.get("rows", {})
     events = sum(v for k, v in rows.items() if k != "customers")
     floor_check = a.runs[0].detail
     floor = a.median("wall_seconds")
     ratio_b = b.median("model_seconds") / floor
+    ratio_b0 = b0.median("model_seconds") / a0.median("wall_seconds")
     summed_b = statistics.median(sum(r.detail.get("models", {}).values()) for r in b.runs)
     ratio_d = d.median("model_seconds") / c.median("model_seconds")
     ratio_d0 = d0.median("model_seconds") / c.median("model_seconds")
@@ -505,6 +537,8 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
         "|---|---|---|---|---|---|---|",
         line("a", a, "wall_seconds"),
         line("b", b, "model_seconds", f"(b)/(a) = **{ratio_b:.2f}** (≤ 1.2); peak < 4,096 MB"),
+        line("a0", a0, "wall_seconds"),
+        line("b0", b0, "model_seconds", f"(b0)/(a0) = **{ratio_b0:.2f}** (≤ 1.2)"),
         line("c", c, "model_seconds"),
         line("d", d, "model_seconds", f"(d)/(c) = **{ratio_d:.3f}** (< 0.05)"),
         line("d0", d0, "model_seconds", f"(d0)/(c) = {ratio_d0:.3f}"),
@@ -539,7 +573,8 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
         " table, delete, insert, adapter cache and commits); (d) cannot take less.",
         f"(b) by model (median run): {', '.join(f'{name} {seconds:.2f} s' for name, seconds in slowest)}.",
         f"The floor and customer_engagement_scores agree: {floor_check.get('rows', 0):,} rows,"
-        f" {floor_check.get('differences', '?')} differences. (d) appended {extra['append_day'].detail.get('rows', 0):,}"
+        f" {floor_check.get('differences', '?')} differences; without sessions"
+        f" {a0.runs[0].detail.get('differences', '?')} differences. (d) appended {extra['append_day'].detail.get('rows', 0):,}"
         " raw rows for the new day and rebuilt the last lookback dates plus the new one.",
         "",
         f"Machine: {info['cores']} cores ({info['cpu']}), {info['memory']}, {info['os']}; Python {info['python']},"
@@ -607,6 +642,14 @@ def benchmark(args: argparse.Namespace) -> int:
         if args.tests_once and not args.with_tests:
             extra["tested"] = step("b-tested", dbt_args=["build", *path, "--indirect-selection", "cautious"],
                                    dbt_vars=scores_vars)
+        # The same path and floor with the derived event types weighted 0, then the default weights again.
+        zero = {"project_dir": str(zero_derived_weights_project(workdir))}
+        step("setup-b0", dbt_args=["seed"], dbt_vars=scores_vars, **zero)
+        runs["a0"], runs["b0"] = [], []
+        for _ in range(args.runs):
+            runs["b0"].append(step("b0-build", dbt_args=["build", *path, *no_tests], dbt_vars=scores_vars, **zero))
+            runs["a0"].append(step("a0-floor", kind="floor", sessions=False))
+        step("setup-default", dbt_args=["seed"], dbt_vars=scores_vars)
         extra["append_day"] = step("append_day")
         # Upstream of the history, rebuilt once with the new day in it (as every morning's build does).
         extra["upstream"] = step("upstream", dbt_args=["run", "--select", "+int_engagement__daily_points",
@@ -626,6 +669,8 @@ def benchmark(args: argparse.Namespace) -> int:
                                                            "engagement_score_alerts", "engagement_tier_transitions"],
                                    dbt_vars=next_vars)
         labels = {"a": "floor: one DuckDB statement", "b": "dbt build, path to scores and tiers",
+                  "a0": "floor, derived event types weighted 0 (no sessions)",
+                  "b0": "dbt build, path to scores and tiers, derived event types weighted 0",
                   "c": "customer_engagement_daily, full refresh", "d": "new day + incremental run",
                   "d0": "any incremental run: one row, empty project"}
         summaries = {key: Summary(labels[key], results) for key, results in runs.items()}
