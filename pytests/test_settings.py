@@ -60,6 +60,14 @@ def test_every_data_test_reads_one_model(crafted_build: Built) -> None:
 # ---------------------------------------------------------------- partial selections
 
 
+def test_compile_on_an_empty_database(new_project: Callable[[str], ProjectCopy]) -> None:
+    """A user's first command can be `dbt compile` (or `dbt docs generate`, which compiles) before
+    anything is built: no model may need a relation of the package to exist to compile."""
+    project = new_project("empty")
+    result = project.invoke("compile", {})
+    assert result.success, [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+
+
 @pytest.mark.not_on_spark("four builds; which tests dbt selects is the same on every engine")
 def test_partial_selections_pass(new_project: Callable[[str], ProjectCopy]) -> None:
     """`dbt build --select +customer_engagement_scores` and `+customer_engagement_tiers` with the

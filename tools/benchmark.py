@@ -295,8 +295,11 @@ def _dbt(args: list[str], dbt_vars: dict[str, Any], project_dir: Path = ROOT) ->
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception}")
     models: dict[str, float] = {}
     busy: list[tuple[datetime, datetime]] = []
+    tests = 0.0
     for node_result in getattr(result.result, "results", None) or []:
         node = node_result.node
+        if node.resource_type in ("test", "unit_test"):
+            tests += sum((t.completed_at - t.started_at).total_seconds() for t in node_result.timing if t.name == "execute")
         if node.resource_type != "model":
             continue
         execute = [t for t in node_result.timing if t.name == "execute"]
@@ -308,6 +311,9 @@ def _dbt(args: list[str], dbt_vars: dict[str, Any], project_dir: Path = ROOT) ->
         intervals = compiling + [(t.started_at, t.completed_at) for t in execute]
         models[node.name] = sum((end - start).total_seconds() for start, end in intervals)
         busy += intervals
+    if tests:
+        # Not a model: shown beside the models in the "by model" lines of runs that test.
+        models["(data and unit tests, summed)"] = tests
     return wall, _covered_seconds(busy), models
 
 
@@ -584,6 +590,15 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
         " database, run incrementally, i.e. what dbt-duckdb spends on any incremental model (its temporary"
         " table, delete, insert, adapter cache and commits); (d) cannot take less.",
         f"(b) by model (median run): {', '.join(f'{name} {seconds:.2f} s' for name, seconds in slowest)}.",
+    ]
+    if next_morning is not None:
+        by_node = dict(next_morning.detail.get("models", {}))
+        tests = by_node.pop("(data and unit tests, summed)", 0.0)
+        morning_models = sorted(by_node.items(), key=lambda item: -item[1])
+        lines.append(f"(e) by model: {', '.join(f'{name} {seconds:.2f} s' for name, seconds in morning_models[:8])};"
+                     f" {len(morning_models)} models, {sum(s for _, s in morning_models):.2f} s summed; data and"
+                     f" unit tests {tests:.2f} s summed.")
+    lines += [
         f"The floor and customer_engagement_scores agree: {floor_check.get('rows', 0):,} rows,"
         f" {floor_check.get('differences', '?')} differences; without sessions"
         f" {a0.runs[0].detail.get('differences', '?')} differences. (d) appended {extra['append_day'].detail.get('rows', 0):,}"

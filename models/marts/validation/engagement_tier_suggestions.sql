@@ -6,9 +6,10 @@
     by at least 0.01 from tier to tier, so the rows are a valid tiers seed. With no customer above
     the lowest tier there is nothing to cut and the current bounds are repeated. -#}
 {%- set shares = engagement_tier_suggestion_shares() -%}
-{%- if execute and model.resource_type == 'model' -%}
+{%- if execute and model.resource_type == 'model' and load_relation(ref('stg_engagement__tiers')) is not none -%}
     {#- The shares must name exactly the tiers above the lowest one (read from the seed when the
-        model runs; a unit test brings its own tiers). -#}
+        model runs; a unit test brings its own tiers; `dbt compile` or a linter on an empty
+        database has no tiers to read yet). -#}
     {%- set seed_tiers = run_query("select engagement_tier from " ~ ref('stg_engagement__tiers')
         ~ " where tier_rank > (select min(tier_rank) from " ~ ref('stg_engagement__tiers') ~ ")").columns[0].values() | map('string') | list -%}
     {%- set named = shares | map(attribute=0) | list -%}
