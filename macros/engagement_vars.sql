@@ -118,7 +118,12 @@
     {%- if configured is none or configured == '' -%}
         {{ return(default) }}
     {%- endif -%}
-    {%- set text = configured | string -%}
+    {{ return(engagement_parse_date_var(name, configured)) }}
+{% endmacro %}
+
+{#- One date of var `name` (YYYY-MM-DD) as a date; a compile error naming the var otherwise. -#}
+{% macro engagement_parse_date_var(name, value) %}
+    {%- set text = value | string -%}
     {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
         {{ exceptions.raise_compiler_error(name ~ " must be a date as YYYY-MM-DD, got '" ~ text ~ "'") }}
     {%- endif -%}
@@ -160,7 +165,7 @@
 {#- A var that must be true or false. -#}
 {% macro engagement_boolean_var(name, default) %}
     {%- set value = var(name, default) -%}
-    {%- if value is not sameas true and value is not sameas false -%}
+    {%- if value is not boolean -%}
         {{ exceptions.raise_compiler_error(name ~ " must be true or false, got '" ~ value ~ "'") }}
     {%- endif -%}
     {{ return(value) }}

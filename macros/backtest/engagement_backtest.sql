@@ -51,10 +51,7 @@
     {%- endif -%}
     {%- set dates = [] -%}
     {%- for text in texts -%}
-        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
-            {{ exceptions.raise_compiler_error("engagement_backtest_score_dates must list dates as YYYY-MM-DD, got '" ~ text ~ "'") }}
-        {%- endif -%}
-        {%- set parsed = modules.datetime.date.fromisoformat(text) -%}
+        {%- set parsed = engagement_parse_date_var('engagement_backtest_score_dates', text) -%}
         {%- if parsed not in dates -%}
             {%- do dates.append(parsed) -%}
         {%- endif -%}
@@ -133,7 +130,7 @@ tier_monotonicity as (
     {%- set pairs = [] -%}
     {%- set total = namespace(value=0) -%}
     {%- for tier, share in shares.items() -%}
-        {%- if share is not number or share is sameas true or share is sameas false or share <= 0 or share > 1 -%}
+        {%- if share is not number or share is boolean or share <= 0 or share > 1 -%}
             {{ exceptions.raise_compiler_error(name ~ ": the share of '" ~ tier ~ "' must be a number above 0 and at most 1, got '" ~ share ~ "'") }}
         {%- endif -%}
         {%- set total.value = total.value + share -%}
