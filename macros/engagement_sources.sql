@@ -2,12 +2,12 @@
     `engagement_using_<table>: false`, and every union and reconciliation skips it. -#}
 {% macro engagement_event_sources() %}
     {%- set all_sources = [
-        {'table': 'web_events', 'channel': 'web'},
-        {'table': 'app_events', 'channel': 'app'},
-        {'table': 'social_interactions', 'channel': 'social'},
-        {'table': 'offline_registrations', 'channel': 'offline'},
-        {'table': 'survey_responses', 'channel': 'survey'},
-        {'table': 'product_events', 'channel': 'product'},
+        {'table': 'web_events', 'channel': 'web', 'timestamp_column': 'occurred_at'},
+        {'table': 'app_events', 'channel': 'app', 'timestamp_column': 'occurred_at'},
+        {'table': 'social_interactions', 'channel': 'social', 'timestamp_column': 'occurred_at'},
+        {'table': 'offline_registrations', 'channel': 'offline', 'timestamp_column': 'registered_at'},
+        {'table': 'survey_responses', 'channel': 'survey', 'timestamp_column': 'responded_at'},
+        {'table': 'product_events', 'channel': 'product', 'timestamp_column': 'occurred_at'},
     ] -%}
     {%- set enabled = [] -%}
     {%- for item in all_sources if engagement_uses_table(item.table) -%}
@@ -55,4 +55,24 @@
 
 {% macro postgres__engagement_staging_materialization() %}
     {{ return('table') }}
+{% endmacro %}
+
+{#- The event tables' staging: with a load-time column (var engagement_loaded_at_column) an
+    incremental table that reads only the rows loaded since its last run and replaces the rows of
+    the keys they touch (unique_key source_row_key, dbt_project.yml); otherwise as above. -#}
+{% macro engagement_event_staging_materialization() %}
+    {%- if engagement_loaded_at_column() is none -%}
+        {{ return(engagement_staging_materialization()) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('engagement_event_staging_materialization', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_event_staging_materialization() %}
+    {{ return('incremental') }}
+{% endmacro %}
+
+{#- dbt-spark replaces rows by key only in Delta, Iceberg and Hudi tables (merge); the package
+    writes plain tables there, so Spark reads every raw row on every run. -#}
+{% macro spark__engagement_event_staging_materialization() %}
+    {{ return(engagement_staging_materialization()) }}
 {% endmacro %}

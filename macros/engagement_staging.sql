@@ -120,10 +120,24 @@
     earliest timestamp, ties broken by the id and then the other columns in contract order.
     `typed_columns` maps the columns read as a type to their kind (see engagement_read_value): each
     comes out as <column>_value (typed, null when missing or unreadable) and <column>_problem (what
-    is wrong with a present but unreadable value, else null). The timestamp column must be one. -#}
-{% macro engagement_deduplicate_rows(relation, id_column, timestamp_column, other_columns, typed_columns, trim_id=false) %}
+    is wrong with a present but unreadable value, else null). The timestamp column must be one.
+    Every row also gets `loaded_at`, the raw load time (var engagement_loaded_at_column; null
+    when unset). In an incremental run only the rows loaded since the model's latest load time
+    (less engagement_load_lookback_hours) are read, with every raw copy of the ids they carry, so
+    each key touched is deduplicated again over all its copies; a row without an id is a copy only
+    of equal rows, so its new copies alone give the row to keep. A row without a readable load time
+    is read on every run: it is never lost. `load_time=false` for a table read whole on every run
+    (customers), which need not carry the load-time column. -#}
+{% macro engagement_deduplicate_rows(relation, id_column, timestamp_column, other_columns, typed_columns, trim_id=false, load_time=true) %}
     {%- set text_columns = engagement_text_columns(relation) -%}
     {%- set row_columns = [timestamp_column ~ '_value', id_column] + other_columns -%}
+    {%- set loaded_at_column = engagement_loaded_at_column() if load_time else none -%}
+    {%- if loaded_at_column is none -%}
+        {%- set loaded_at = 'cast(null as ' ~ dbt.type_timestamp() ~ ')' -%}
+    {%- else -%}
+        {%- set loaded_at = engagement_read_value(loaded_at_column, 'timestamp', text_columns) -%}
+    {%- endif -%}
+    {%- set id = engagement_clean_text(id_column) if trim_id else engagement_clean_id(id_column) -%}
     {%- set keyed -%}
         (
             select
@@ -132,8 +146,24 @@
                     {{ engagement_read_value(column, kind, text_columns) }} as {{ column }}_value,
                     {{ engagement_unreadable_value(column, kind, text_columns) }} as {{ column }}_problem,
                 {%- endfor %}
+                {{ loaded_at }} as loaded_at,
                 {{ ([timestamp_column, id_column] + other_columns) | join(', ') }}
             from {{ relation }}
+            {%- if loaded_at_column is not none and is_incremental() %}
+                {#- A load time after the run started is a loader's clock gone wrong: such rows
+                    are read again on every run instead of hiding the rows loaded before them. #}
+                {%- set latest = '(select max(loaded_at) from ' ~ this ~ ' where loaded_at <= '
+                    ~ engagement_timestamp_literal(run_started_at) ~ ')' -%}
+                {%- set watermark = dbt.dateadd('hour', -engagement_load_lookback_hours(), latest) -%}
+                {%- set is_new = 'coalesce(' ~ loaded_at ~ ' > ' ~ watermark ~ ', true)' %}
+                where
+                    {{ is_new }}
+                    or {{ id }} in (
+                        select {{ id }}
+                        from {{ relation }}
+                        where {{ is_new }}
+                    )
+            {%- endif %}
         )
     {%- endset -%}
     {{ engagement_deduplicate(keyed, 'source_row_key', row_columns) }}
@@ -295,14 +325,14 @@
     )
 {%- endmacro %}
 
-{#- A typed timestamp (from engagement_deduplicate_rows) before engagement_min_event_date. -#}
-{% macro engagement_early_timestamp_problem(column) %}
+{#- A timestamp before engagement_min_event_date, named as the raw column `name`. -#}
+{% macro engagement_early_timestamp_problem(timestamp, name) %}
     {%- set min_date = engagement_min_event_date() -%}
     case
-        when {{ column }}_value < {{ engagement_date_literal(min_date) }}
+        when {{ timestamp }} < {{ engagement_date_literal(min_date) }}
             then {{ dbt.concat([
-                engagement_string_literal(column ~ ' '),
-                'cast(' ~ column ~ '_value as ' ~ dbt.type_string() ~ ')',
+                engagement_string_literal(name ~ ' '),
+                'cast(' ~ timestamp ~ ' as ' ~ dbt.type_string() ~ ')',
                 engagement_string_literal(' is before engagement_min_event_date ' ~ min_date),
             ]) }}
     end

@@ -110,6 +110,29 @@
     {{ return(engagement_whole_number_var('engagement_churn_lookback_days', 90, minimum=1)) }}
 {% endmacro %}
 
+{#- ---------------------------------------------------------------- load time -#}
+
+{#- The raw event tables' load-time column (e.g. _loaded_at, Fivetran's _fivetran_synced,
+    Snowplow's load_tstamp); none: staging reads every raw row on every run. When set, the event
+    staging models are incremental and read only rows loaded since their last run. -#}
+{% macro engagement_loaded_at_column() %}
+    {%- set column = var('engagement_loaded_at_column', none) -%}
+    {%- if column is none or column == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if column is not string or not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', column) -%}
+        {{ exceptions.raise_compiler_error("engagement_loaded_at_column must be a column name (letters, digits, _), got '" ~ column ~ "'") }}
+    {%- endif -%}
+    {{ return(column) }}
+{% endmacro %}
+
+{#- How far before the latest load time already staged a run reads again: loads that commit late
+    (a loader's rows stamped before another's finished) are still picked up. Reading a row twice
+    changes nothing. Snowplow's packages use the same 6 hours. -#}
+{% macro engagement_load_lookback_hours() %}
+    {{ return(engagement_whole_number_var('engagement_load_lookback_hours', 6, minimum=0)) }}
+{% endmacro %}
+
 {#- ---------------------------------------------------------------- reading a var -#}
 
 {#- A var holding a date as YYYY-MM-DD, as a date; the default when unset or empty. -#}

@@ -50,9 +50,19 @@ class Warehouse(Protocol):
     def comments(self, schema: str, table: str) -> tuple[str | None, dict[str, str]]: ...
 
 
-def _raw_columns(table: str, types: Mapping[str, str], as_text: bool = False) -> str:
-    return ", ".join(f"{name} {types['VARCHAR' if as_text else sql_type]}"
-                     for name, sql_type in RAW_TABLES[table].items())
+# A loader's load time: a table gets the column when its rows carry one (the load-time path).
+LOADED_AT = "_loaded_at"
+
+
+def raw_columns(table: str, rows: Sequence[Row]) -> dict[str, str]:
+    columns = dict(RAW_TABLES[table])
+    if any(LOADED_AT in row for row in rows):
+        columns[LOADED_AT] = "TIMESTAMP"
+    return columns
+
+
+def _raw_columns(columns: Mapping[str, str], types: Mapping[str, str], as_text: bool = False) -> str:
+    return ", ".join(f"{name} {types['VARCHAR' if as_text else sql_type]}" for name, sql_type in columns.items())
 
 
 def duckdb_raw_rows(source: Path) -> dict[str, list[Row]]:
@@ -80,7 +90,7 @@ def as_raw_text(value: Any) -> str | None:
 
 
 def raw_values(table: str, rows: Sequence[Row], as_text: bool) -> list[list[Any]]:
-    return [[as_raw_text(row.get(c)) if as_text else row.get(c) for c in RAW_TABLES[table]] for row in rows]
+    return [[as_raw_text(row.get(c)) if as_text else row.get(c) for c in raw_columns(table, rows)] for row in rows]
 
 
 def _load_raw(cursor: Any, tables: Mapping[str, Sequence[Row] | None], types: Mapping[str, str], mark: str,
@@ -89,11 +99,12 @@ def _load_raw(cursor: Any, tables: Mapping[str, Sequence[Row] | None], types: Ma
     tables named in as_text get text columns only."""
     cursor.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
     cursor.execute(f"create schema {RAW_SCHEMA}")
-    for table, columns in RAW_TABLES.items():
+    for table in RAW_TABLES:
         rows = tables.get(table)
         if rows is None:
             continue
-        cursor.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(table, types, table in as_text)})")
+        columns = raw_columns(table, rows)
+        cursor.execute(f"create table {RAW_SCHEMA}.{table} ({_raw_columns(columns, types, table in as_text)})")
         if rows:
             cursor.executemany(f"insert into {RAW_SCHEMA}.{table} values ({', '.join(mark for _ in columns)})",
                                raw_values(table, rows, table in as_text))
@@ -258,7 +269,8 @@ class SparkWarehouse:
             if rows is None:
                 continue
             frame = self.spark.createDataFrame([tuple(v) for v in raw_values(table, rows, table in as_text)],
-                                               _raw_columns(table, SPARK_TYPES, table in as_text))
+                                               _raw_columns(raw_columns(table, rows), SPARK_TYPES,
+                                                            table in as_text))
             frame.write.saveAsTable(f"{self.raw_schema}.{table}")
 
     def load_raw_from_duckdb(self, source: Path) -> None:

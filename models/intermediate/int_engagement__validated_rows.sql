@@ -6,6 +6,10 @@
     {{ exceptions.raise_compiler_error("customer_engagement: every engagement_using_<table> var is false; enable at least one raw event table.") }}
 {%- endif -%}
 {%- set future_cutoff = engagement_future_cutoff() -%}
+{%- set min_date = engagement_date_literal(engagement_min_event_date()) -%}
+{#- An attendance counts at midnight of its event day, so that day must be one that can have
+    happened: not before the earliest event date, not after the day the run started. -#}
+{%- set last_event_day = engagement_date_literal(run_started_at.date()) -%}
 
 with customers as (
     select customer_id from {{ ref('int_engagement__customers') }}
@@ -22,8 +26,18 @@ source_rows as (
             event_type,
             occurred_at,
             is_missing_timestamp,
-            invalid_value_detail,
-            attended_at,
+            {#- Checks that depend on vars are made here, so staging depends on the raw rows
+                alone and can be built incrementally; the first problem is named, in the order
+                unreadable value, early timestamp, other content. #}
+            coalesce(
+                unreadable_detail,
+                {{ engagement_early_timestamp_problem('occurred_at', event_source.timestamp_column) }},
+                content_detail
+            ) as invalid_value_detail,
+            case
+                when attendance_date between {{ min_date }} and {{ last_event_day }}
+                    then cast(attendance_date as {{ dbt.type_timestamp() }})
+            end as attended_at,
             {#- Sessions need the tracker's id; carried here so nothing joins back to staging. #}
             {{ 'session_id' if event_source.table == 'web_events' else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
                 as session_id

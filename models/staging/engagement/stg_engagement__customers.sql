@@ -13,6 +13,7 @@ with deduplicated as (
         other_columns=['account_id', 'plan', 'country', 'persona'] + extra_columns,
         typed_columns={'signed_up_at': 'timestamp'},
         trim_id=true,
+        load_time=false,
     ) }}
 ),
 

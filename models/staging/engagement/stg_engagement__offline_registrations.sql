@@ -1,12 +1,7 @@
 {{ config(
     enabled=engagement_uses_table('offline_registrations'),
-    materialized=engagement_staging_materialization(),
+    materialized=engagement_event_staging_materialization(),
 ) }}
-
-{%- set min_date = engagement_date_literal(engagement_min_event_date()) -%}
-{#- An attendance counts at midnight of its event day, so that day must be one that can have
-    happened: not before the earliest event date, not after the day the run started. -#}
-{%- set last_event_day = engagement_date_literal(run_started_at.date()) -%}
 
 with deduplicated as (
     {{ engagement_deduplicate_rows(
@@ -37,12 +32,10 @@ final as (
             'registered_at_problem',
             'event_date_problem',
             'attended_problem',
-            engagement_early_timestamp_problem('registered_at'),
-        ]) }} as invalid_value_detail,
-        case
-            when attended_value and event_date_value between {{ min_date }} and {{ last_event_day }}
-                then cast(event_date_value as {{ dbt.type_timestamp() }})
-        end as attended_at,
+        ]) }} as unreadable_detail,
+        cast(null as {{ dbt.type_string() }}) as content_detail,
+        case when attended_value then event_date_value end as attendance_date,
+        loaded_at,
         cast(event_name as {{ dbt.type_string() }}) as event_name,
         event_date_value as event_date,
         attended_value as attended

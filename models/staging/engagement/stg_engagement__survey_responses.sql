@@ -1,6 +1,6 @@
 {{ config(
     enabled=engagement_uses_table('survey_responses'),
-    materialized=engagement_staging_materialization(),
+    materialized=engagement_event_staging_materialization(),
 ) }}
 
 {%- set score_text = 'cast(score as ' ~ dbt.type_string() ~ ')' -%}
@@ -31,8 +31,8 @@ typed as (
         {{ engagement_first_problem([
             'responded_at_problem',
             'score_problem',
-            engagement_early_timestamp_problem('responded_at'),
-        ]) }} as unreadable_detail
+        ]) }} as unreadable_detail,
+        loaded_at
     from deduplicated
 ),
 
@@ -54,8 +54,8 @@ final as (
         end as event_type,
         occurred_at,
         is_missing_timestamp,
+        unreadable_detail,
         case
-            when unreadable_detail is not null then unreadable_detail
             when survey_type is null then 'survey_type is missing'
             when survey_type not in ('nps', 'csat')
                 then {{ dbt.concat(["'survey_type '''", 'survey_type', "''' is not nps or csat'"]) }}
@@ -64,8 +64,9 @@ final as (
                 then {{ dbt.concat(["'score '", score_text, "' is not an nps answer (0 to 10)'"]) }}
             when survey_type = 'csat' and score not between 1 and 5
                 then {{ dbt.concat(["'score '", score_text, "' is not a csat answer (1 to 5)'"]) }}
-        end as invalid_value_detail,
-        cast(null as {{ dbt.type_timestamp() }}) as attended_at,
+        end as content_detail,
+        cast(null as date) as attendance_date,
+        loaded_at,
         survey_type,
         score
     from typed

@@ -1,6 +1,6 @@
 {{ config(
     enabled=engagement_uses_table('web_events'),
-    materialized=engagement_staging_materialization(),
+    materialized=engagement_event_staging_materialization(),
 ) }}
 
 with deduplicated as (
@@ -29,12 +29,10 @@ final as (
         {{ engagement_clean_type('event_type') }} as event_type,
         occurred_at_value as occurred_at,
         occurred_at_value is null and occurred_at_problem is null as is_missing_timestamp,
-        {{ engagement_first_problem([
-            'occurred_at_problem',
-            engagement_early_timestamp_problem('occurred_at'),
-            engagement_missing_value_problem(engagement_clean_type('event_type'), 'event_type'),
-        ]) }} as invalid_value_detail,
-        cast(null as {{ dbt.type_timestamp() }}) as attended_at,
+        occurred_at_problem as unreadable_detail,
+        {{ engagement_missing_value_problem(engagement_clean_type('event_type'), 'event_type') }} as content_detail,
+        cast(null as date) as attendance_date,
+        loaded_at,
         {{ engagement_clean_text('anonymous_id') }} as anonymous_id,
         {{ engagement_clean_text('session_id') }} as session_id,
         cast(page_url as {{ dbt.type_string() }}) as page_url
