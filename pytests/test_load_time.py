@@ -90,6 +90,10 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     build(project, raw)
     expect_oracle(project, raw, started)
     staged_after_first = staged_rows(project)
+    for name, value in (("engagement_loaded_at_column", "loaded at"), ("engagement_load_lookback_hours", -1)):
+        result = project.build(load_vars(**{name: value}), "--select", "stg_engagement__web_events")
+        messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+        assert not result.success and any(name in m and str(value) in m for m in messages), messages
 
     # Load 2: the other rows; the first load's web rows again (a day loaded twice); app rows
     # without a load time (read on every run, never lost).

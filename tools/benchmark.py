@@ -17,6 +17,9 @@ measures, each several times, reporting the median:
   (f) full:   `dbt build --full-refresh` of the whole project (every model, data and unit test);
   (e) morning: one more new day of events appended, then `dbt build` as a scheduler runs it
               every morning (the whole project, incremental where the models are);
+  (f) and (e) run on the load-time path: the raw event tables carry `_loaded_at` (the day after
+  the event, 02:00; the appended day now) and var engagement_loaded_at_column names it, so the
+  event staging reads only new loads (--no-loaded-at: without it, as before);
 
 plus the peak memory (max RSS) of the process doing the work. Every measured step runs in a
 child Python process (dbt through its Python API, dbtRunner), so its peak RSS is its own.
@@ -295,11 +298,12 @@ def _dbt(args: list[str], dbt_vars: dict[str, Any], project_dir: Path = ROOT) ->
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception}")
     models: dict[str, float] = {}
     busy: list[tuple[datetime, datetime]] = []
-    tests = 0.0
+    tests = {"test": 0.0, "unit_test": 0.0}
     for node_result in getattr(result.result, "results", None) or []:
         node = node_result.node
-        if node.resource_type in ("test", "unit_test"):
-            tests += sum((t.completed_at - t.started_at).total_seconds() for t in node_result.timing if t.name == "execute")
+        if node.resource_type in tests:
+            tests[node.resource_type] += sum((t.completed_at - t.started_at).total_seconds()
+                                             for t in node_result.timing if t.name == "execute")
         if node.resource_type != "model":
             continue
         execute = [t for t in node_result.timing if t.name == "execute"]
@@ -311,10 +315,15 @@ def _dbt(args: list[str], dbt_vars: dict[str, Any], project_dir: Path = ROOT) ->
         intervals = compiling + [(t.started_at, t.completed_at) for t in execute]
         models[node.name] = sum((end - start).total_seconds() for start, end in intervals)
         busy += intervals
-    if tests:
-        # Not a model: shown beside the models in the "by model" lines of runs that test.
-        models["(data and unit tests, summed)"] = tests
+    # Not models: shown beside the models in the "by model" lines of runs that test.
+    if tests["test"]:
+        models[DATA_TESTS] = tests["test"]
+    if tests["unit_test"]:
+        models[UNIT_TESTS] = tests["unit_test"]
     return wall, _covered_seconds(busy), models
+
+
+DATA_TESTS, UNIT_TESTS = "(data tests, summed)", "(unit tests, summed)"
 
 
 def _covered_seconds(intervals: list[tuple[datetime, datetime]]) -> float:
@@ -370,6 +379,12 @@ def child_step(config: dict[str, Any]) -> dict[str, Any]:
             f" + (select count(*) from (select * from {scores} except all select * from floor_scores))"
         ).fetchone()[0]
         con.close()
+    elif step == "load_times":
+        con = _connect(database, config["memory_limit"])
+        started = time.perf_counter()
+        add_load_times(con)
+        wall = time.perf_counter() - started
+        con.close()
     elif step == "append_day":
         con = _connect(database, config["memory_limit"])
         started = time.perf_counter()
@@ -389,6 +404,28 @@ class AppendedDay:
     tables: dict[str, str]  # raw table -> temporary table (on the connection) holding its new rows
 
 
+LOADED_AT = "_loaded_at"
+
+
+def _has_load_times(con: Any, table: str) -> bool:
+    return con.execute("select count(*) from information_schema.columns where table_schema = 'raw'"
+                       f" and table_name = '{table}' and column_name = '{LOADED_AT}'").fetchone()[0] > 0
+
+
+def add_load_times(con: Any) -> None:
+    """Gives every raw event table a load time as a daily loader would: 02:00 the day after the
+    event, never later than an hour ago (rows without a readable timestamp load an hour ago), so
+    the day appended next, loaded now, is the newest load."""
+    latest = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
+    for name, table in RAW_EVENT_TABLES.items():
+        if _has_load_times(con, name):
+            continue
+        day = f"cast(try_cast({table.timestamp_column} as timestamp) as date)"
+        con.execute(f"alter table raw.{name} add column {LOADED_AT} timestamp")
+        con.execute(f"update raw.{name} set {LOADED_AT} = least(coalesce(cast({day} + interval 1 day as timestamp)"
+                    f" + interval 2 hour, timestamp '{latest}'), timestamp '{latest}')")
+
+
 def append_day(con: Any, end_date: date) -> AppendedDay:
     """Appends the next day of events: every raw event row of end_date again, one day later and
     with a new id (bad rows included), so the new day looks like the ones before it. The new rows
@@ -400,6 +437,9 @@ def append_day(con: Any, end_date: date) -> AppendedDay:
         replaced = [f"{table.id_column} || '_{new_day:%Y%m%d}' as {table.id_column}", f"{ts} + interval 1 day as {ts}"]
         if name == "offline_registrations":
             replaced.append("event_date + interval 1 day as event_date")
+        if _has_load_times(con, name):
+            now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+            replaced.append(f"timestamp '{now}' as {LOADED_AT}")
         added.tables[name] = f"new_day_{name}"
         con.execute(
             f"create or replace temp table new_day_{name} as select * replace ({', '.join(replaced)}) from raw.{name} "
@@ -567,13 +607,7 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
                      f"{morning.max_rss_mb:,.0f} | – |")
     full, next_morning = extra.get("f"), extra.get("e")
     if full is not None and next_morning is not None:
-        target = "≤ 0.10 at 100M" if args.events >= 100_000_000 else "≤ 0.15 at 10M"
-        for key, label, result, note in (
-                ("f", "whole project, `dbt build --full-refresh`", full, "–"),
-                ("e", "morning: one new day, then the whole `dbt build`", next_morning,
-                 f"(e)/(f) = **{next_morning.wall_seconds / full.wall_seconds:.2f}** by dbt wall time ({target})")):
-            lines.append(f"| ({key}) {label} | {result.model_seconds:.2f} | – | {result.wall_seconds:.2f} | "
-                         f"{result.cpu_seconds:.1f} | {result.max_rss_mb:,.0f} | {note} |")
+        lines += morning_rows(args, full, next_morning)
     b_models = b.runs[len(b.runs) // 2].detail.get("models", {})
     slowest = sorted(b_models.items(), key=lambda item: -item[1])[:5]
     lines += [
@@ -592,12 +626,7 @@ def render(args: argparse.Namespace, generated: StepResult, summaries: dict[str,
         f"(b) by model (median run): {', '.join(f'{name} {seconds:.2f} s' for name, seconds in slowest)}.",
     ]
     if next_morning is not None:
-        by_node = dict(next_morning.detail.get("models", {}))
-        tests = by_node.pop("(data and unit tests, summed)", 0.0)
-        morning_models = sorted(by_node.items(), key=lambda item: -item[1])
-        lines.append(f"(e) by model: {', '.join(f'{name} {seconds:.2f} s' for name, seconds in morning_models[:8])};"
-                     f" {len(morning_models)} models, {sum(s for _, s in morning_models):.2f} s summed; data and"
-                     f" unit tests {tests:.2f} s summed.")
+        lines.append(morning_by_model(args, next_morning))
     lines += [
         f"The floor and customer_engagement_scores agree: {floor_check.get('rows', 0):,} rows,"
         f" {floor_check.get('differences', '?')} differences; without sessions"
@@ -627,6 +656,21 @@ def write_report(path: Path, key: int | str, section: str, heading: str = "## Re
     path.write_text(text)
 
 
+def morning(args: argparse.Namespace, step: Any, history_vars: dict[str, Any]) -> dict[str, StepResult]:
+    """(f) the whole project's full build, then (e) one more day and the whole `dbt build`."""
+    end = args.end_date
+    load_time = {"engagement_loaded_at_column": LOADED_AT} if args.loaded_at else {}
+    if args.loaded_at:
+        step("load_times")
+    full_vars = dict(history_vars, engagement_score_date=(end + timedelta(days=1)).isoformat(), **load_time)
+    morning_vars = dict(history_vars, engagement_score_date=(end + timedelta(days=2)).isoformat(), **load_time)
+    return {
+        "f": step("f-full", dbt_args=["build", "--full-refresh"], dbt_vars=full_vars),
+        "append_day_2": step("append_day_2", kind="append_day", end_date=(end + timedelta(days=1)).isoformat()),
+        "e": step("e-morning", dbt_args=["build"], dbt_vars=morning_vars),
+    }
+
+
 def benchmark(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="engagement-bench-", dir=args.temp_dir))
     database = str(Path(args.database) if args.database else workdir / "bench.duckdb")
@@ -654,6 +698,15 @@ def benchmark(args: argparse.Namespace) -> int:
 
     try:
         generated = step("generate") if not args.database or args.generate else StepResult("generate", 0.0)
+        if args.morning_only:
+            # The morning run alone (f, then e), e.g. at 100M where the other steps take long.
+            step("setup", dbt_args=["seed"], dbt_vars=scores_vars)
+            step("append_day")
+            found = morning(args, step, history_vars)
+            section = render_morning(args, found["f"], found["e"])
+            write_report(Path(args.output), f"{args.events}-morning", section)
+            print("\n" + section + f"\n\nwritten to {args.output}", flush=True)
+            return 0
         step("setup", dbt_args=["seed"], dbt_vars=scores_vars)
         step("warm-up", dbt_args=["run", "--select", "+customer_engagement_tiers"], dbt_vars=scores_vars)
         runs: dict[str, list[StepResult]] = {"a": [], "b": [], "c": [], "d": [], "d0": []}
@@ -695,10 +748,7 @@ def benchmark(args: argparse.Namespace) -> int:
         extra["downstream"] = step("downstream", dbt_args=["run", "--select", "customer_engagement_score_changes",
                                                            "engagement_score_alerts", "engagement_tier_transitions"],
                                    dbt_vars=next_vars)
-        extra["f"] = step("f-full", dbt_args=["build", "--full-refresh"], dbt_vars=next_vars)
-        extra["append_day_2"] = step("append_day_2", kind="append_day", end_date=(end + timedelta(days=1)).isoformat())
-        morning_vars = dict(history_vars, engagement_score_date=(end + timedelta(days=2)).isoformat())
-        extra["e"] = step("e-morning", dbt_args=["build"], dbt_vars=morning_vars)
+        extra.update(morning(args, step, history_vars))
         labels = {"a": "floor: one DuckDB statement", "b": "dbt build, path to scores and tiers",
                   "a0": "floor, derived event types weighted 0 (no sessions)",
                   "b0": "dbt build, path to scores and tiers, derived event types weighted 0",
@@ -712,6 +762,42 @@ def benchmark(args: argparse.Namespace) -> int:
         if not args.keep_database and not args.database:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def morning_rows(args: argparse.Namespace, full: StepResult, next_morning: StepResult) -> list[str]:
+    target = "≤ 0.10 at 100M" if args.events >= 100_000_000 else "≤ 0.15 at 10M"
+    path = "load-time path" if args.loaded_at else "no load times"
+    return [f"| ({key}) {label} ({path}) | {result.model_seconds:.2f} | – | {result.wall_seconds:.2f} | "
+            f"{result.cpu_seconds:.1f} | {result.max_rss_mb:,.0f} | {note} |"
+            for key, label, result, note in (
+                ("f", "whole project, `dbt build --full-refresh`", full, "–"),
+                ("e", "morning: one new day, then the whole `dbt build`", next_morning,
+                 f"(e)/(f) = **{next_morning.wall_seconds / full.wall_seconds:.2f}** by dbt wall time ({target})"))]
+
+
+def morning_by_model(args: argparse.Namespace, next_morning: StepResult) -> str:
+    by_node = dict(next_morning.detail.get("models", {}))
+    data_tests, unit_tests = by_node.pop(DATA_TESTS, 0.0), by_node.pop(UNIT_TESTS, 0.0)
+    models = sorted(by_node.items(), key=lambda item: -item[1])
+    return (f"(e) by model: {', '.join(f'{name} {seconds:.2f} s' for name, seconds in models[:8])};"
+            f" {len(models)} models, {sum(s for _, s in models):.2f} s summed; data tests {data_tests:.2f} s and"
+            f" unit tests {unit_tests:.2f} s summed.")
+
+
+def render_morning(args: argparse.Namespace, full: StepResult, next_morning: StepResult) -> str:
+    info = machine()
+    return "\n".join([
+        f"### {args.events:,} events: the morning run only ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)",
+        "",
+        "| step | model s | – | dbt wall s | cpu s | peak MB | ratio |",
+        "|---|---|---|---|---|---|---|",
+        *morning_rows(args, full, next_morning),
+        "",
+        morning_by_model(args, next_morning),
+        f"Load average before (f) and (e): {full.load_before:.1f}, {next_morning.load_before:.1f}.",
+        f"Machine: {info['cores']} cores ({info['cpu']}), {info['memory']}; dbt-core {info['dbt-core']},"
+        f" dbt-duckdb {info['dbt-duckdb']}, duckdb {info['duckdb']}.",
+    ])
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -736,6 +822,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="(b) runs the path's data tests too (they re-read the views they test)")
     parser.add_argument("--tests-once", action=argparse.BooleanOptionalAction, default=True,
                         help="also time one build of the path with its data tests (default: on)")
+    parser.add_argument("--loaded-at", action=argparse.BooleanOptionalAction, default=True,
+                        help="(f) and (e) on the load-time path: raw load times and var"
+                             " engagement_loaded_at_column (default: on)")
+    parser.add_argument("--morning-only", action="store_true", help="measure only (f) and (e)")
     parser.add_argument("--database", help="use this DuckDB file instead of a temporary one (kept afterwards)")
     parser.add_argument("--generate", action="store_true", help="with --database: (re)generate its raw tables")
     parser.add_argument("--temp-dir", help="directory for the temporary database and its spill files")
