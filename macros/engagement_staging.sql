@@ -156,13 +156,17 @@
                     ~ engagement_timestamp_literal(run_started_at) ~ ')' -%}
                 {%- set watermark = dbt.dateadd('hour', -engagement_load_lookback_hours(), latest) -%}
                 {%- set is_new = 'coalesce(' ~ loaded_at ~ ' > ' ~ watermark ~ ', true)' %}
+                {#- A join, not `or id in (...)`: PostgreSQL runs an IN under an OR as a nested
+                    loop over the new ids once they outgrow work_mem (minutes at 1M rows). #}
+                left join (
+                    select distinct {{ id }} as touched_id
+                    from {{ relation }}
+                    where {{ is_new }}
+                ) as touched
+                    on {{ id }} = touched.touched_id
                 where
-                    {{ is_new }}
-                    or {{ id }} in (
-                        select {{ id }}
-                        from {{ relation }}
-                        where {{ is_new }}
-                    )
+                    touched.touched_id is not null
+                    or ({{ id }} is null and {{ is_new }})
             {%- endif %}
         )
     {%- endset -%}

@@ -704,7 +704,8 @@ def benchmark(args: argparse.Namespace) -> int:
             step("append_day")
             found = morning(args, step, history_vars)
             section = render_morning(args, found["f"], found["e"])
-            write_report(Path(args.output), f"{args.events}-morning", section)
+            key = f"{args.events} morning" + (" load-time path" if args.loaded_at else " no load times")
+            write_report(Path(args.output), key, section)
             print("\n" + section + f"\n\nwritten to {args.output}", flush=True)
             return 0
         step("setup", dbt_args=["seed"], dbt_vars=scores_vars)

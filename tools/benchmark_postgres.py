@@ -9,6 +9,9 @@ on each engine, one after the other, measuring model times from dbt's run result
   morning:  one new day of events appended, then `dbt build` as a morning run does it: the history
             runs incrementally, every other table is rebuilt.
 
+full and morning run on the load-time path (raw load times and var engagement_loaded_at_column, as
+benchmark.py's (f) and (e); --no-loaded-at: without); the path runs first, without it.
+
 After the full build and after the morning run the scores and the whole history of PostgreSQL are
 compared with DuckDB's, row by row. Writes one block per event count into docs/benchmarks.md.
 Called by tools/benchmark.py (`--engine postgres`); shares its child processes and report file.
@@ -28,7 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmark import StepResult, append_day, machine, run_child, write_report
+from benchmark import LOADED_AT, StepResult, append_day, machine, run_child, write_report
 from postgres_copy import copy_query, copy_schema
 from throwaway_postgres import find_bin, throwaway_server
 
@@ -135,10 +138,13 @@ def measure_size(args: argparse.Namespace, events: int) -> SizeResult:
     base = {"database": database, "end_date": end.isoformat(), "memory_limit": args.memory_limit,
             "events": events, "customers": customers, "days": args.days}
     today = {"engagement_score_date": end.isoformat()}
-    next_day = {"engagement_score_date": (end + timedelta(days=1)).isoformat()}
+    load_time = {"engagement_loaded_at_column": LOADED_AT} if args.loaded_at else {}
+    next_day = {"engagement_score_date": (end + timedelta(days=1)).isoformat(), **load_time}
     print(f"benchmark (PostgreSQL and DuckDB): {events:,} events into {database}; log {log}", flush=True)
     try:
         generated = run_child(dict(base, step="generate"), log)
+        if args.loaded_at:
+            run_child(dict(base, step="load_times"), log)
         with throwaway_server() as server:
             envs = {"duckdb": {"ENGAGEMENT_TARGET": "duckdb", "ENGAGEMENT_DUCKDB_PATH": database},
                     "postgres": {"ENGAGEMENT_TARGET": "postgres", **server}}
@@ -161,8 +167,8 @@ def measure_size(args: argparse.Namespace, events: int) -> SizeResult:
 
             for engine in ENGINES:
                 step(engine, "seed", ["seed"], today)
-                step(engine, "full", ["build", "--full-refresh"], today)
                 step(engine, "path", ["build", "--select", "+customer_engagement_tiers", *NO_TESTS], today)
+                step(engine, "full", ["build", "--full-refresh"], {**today, **load_time})
             result.differences["full"] = compare(database, args.memory_limit, server)
             result.database_bytes = database_size(server)
             result.appended_rows = append_day_everywhere(database, args.memory_limit, server, end)
@@ -217,7 +223,7 @@ def render(args: argparse.Namespace, result: SizeResult) -> str:
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python tools/benchmark.py --engine postgres"
         f" --events {result.events}`: {events:,} raw event rows ({result.raw_rows.get('customers', 0):,} customers,"
         f" {args.days} days of events), score date {args.end_date}, default vars (the history starts at each"
-        f" customer's first event). Generating the data took {result.generated.wall_seconds:.0f} s, copying it"
+        f" customer's first event){'; full build and morning run on the load-time path (raw load times, var engagement_loaded_at_column)' if args.loaded_at else ''}. Generating the data took {result.generated.wall_seconds:.0f} s, copying it"
         f" into PostgreSQL {result.copy_seconds:.0f} s; after the full build the PostgreSQL database took"
         f" {result.database_bytes / 2**30:.2f} GiB. Load average before each step (DuckDB / PostgreSQL) in the"
         " last column.",
