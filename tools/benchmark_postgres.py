@@ -254,6 +254,7 @@ def benchmark_postgres(args: argparse.Namespace) -> int:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     for events in args.events:
         section = render(args, measure_size(args, events))
-        write_report(Path(args.output), f"postgres {events}", section, heading="## PostgreSQL results\n")
+        key = f"postgres {events}" + (" load-time path" if args.loaded_at else "")
+        write_report(Path(args.output), key, section, heading="## PostgreSQL results\n")
         print("\n" + section + f"\n\nwritten to {args.output}", flush=True)
     return 0
