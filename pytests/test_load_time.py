@@ -6,8 +6,8 @@ The crafted dataset (copies, rows without an id, bad values, attendance, rejecti
 loads: first every other row, then the rest (so copies of an id already staged arrive later, some
 with an earlier timestamp that wins the dedupe), a day loaded twice (rows of the first load again,
 with a later load time), rows without a load time, and a load stamped before the latest load time
-staged but inside the lookback (a loader that committed late). Then a var staging does not read
-any more (engagement_min_event_date) changes what is rejected without a full refresh.
+staged but inside the lookback (a loader that committed late), in a run where a var staging does
+not read any more (engagement_min_event_date) changes what is rejected without a full refresh.
 """
 
 from __future__ import annotations
@@ -110,10 +110,8 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     late = {**web, "occurred_at": web["occurred_at"] - timedelta(hours=2)}
     fresh = {**web, "event_id": "late_commit_new", "occurred_at": web["occurred_at"] + timedelta(minutes=5)}
     raw["web_events"] = raw["web_events"] + loaded([late, fresh], second_load - timedelta(hours=1))
-    build_and_match_full_refresh(project, raw, started)
-
-    # Staging no longer reads engagement_min_event_date: moving it into the window rejects rows
-    # without a full refresh.
+    # In the same run, engagement_min_event_date moves into the window: staging no longer reads
+    # it, so the rows before it are rejected without a full refresh.
     moved = SCORE_DATE - timedelta(days=WINDOW_DAYS // 2)
     build_and_match_full_refresh(project, raw, started, engagement_min_event_date=moved.isoformat())
 
