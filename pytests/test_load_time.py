@@ -8,12 +8,15 @@ with an earlier timestamp that wins the dedupe), a day loaded twice (rows of the
 with a later load time), rows without a load time, and a load stamped before the latest load time
 staged but inside the lookback (a loader that committed late), in a run where a var staging does
 not read any more (engagement_min_event_date) changes what is rejected without a full refresh.
+Between loads an analyst edits the weights seed and the window grows, as they do between runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,7 +24,7 @@ import pytest
 from contract import MARTS
 from engines import LOADED_AT
 from harness import DATA_ONLY, ProjectCopy, build_vars, diff_all, utc_now
-from oracle import MIN_EVENT_DATE, Row, expected_marts
+from oracle import MIN_EVENT_DATE, Row, Weight, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, crafted
 
 Tables = dict[str, list[Row]]
@@ -37,10 +40,9 @@ def load_vars(**more: Any) -> dict[str, Any]:
     return {**build_vars(SCORE_DATE, WINDOW_DAYS), "engagement_loaded_at_column": LOADED_AT, **more}
 
 
-def expect_oracle(project: ProjectCopy, raw: Tables, started: datetime,
-                  min_event_date: date = MIN_EVENT_DATE) -> None:
-    expected = expected_marts(raw, CRAFTED_WEIGHTS, project.tiers(), SCORE_DATE, WINDOW_DAYS, started,
-                              min_event_date)
+def expect_oracle(project: ProjectCopy, raw: Tables, started: datetime, weights: Sequence[Weight] = CRAFTED_WEIGHTS,
+                  window_days: int = WINDOW_DAYS, min_event_date: date = MIN_EVENT_DATE) -> None:
+    expected = expected_marts(raw, weights, project.tiers(), SCORE_DATE, window_days, started, min_event_date)
     assert diff_all(expected, project) == []
 
 
@@ -54,10 +56,13 @@ def staged_rows(project: ProjectCopy) -> int:
     return sum(len(project.internal(f"stg_engagement__{table}")) for table in EVENT_TABLES)
 
 
-def build_and_match_full_refresh(project: ProjectCopy, raw: Tables, started: datetime, **more: Any) -> None:
+def build_and_match_full_refresh(project: ProjectCopy, raw: Tables, started: datetime,
+                                 weights: Sequence[Weight] = CRAFTED_WEIGHTS, **more: Any) -> None:
+    """Build with the weights seed and vars given, compare with the oracle, then with a full refresh."""
+    project.set_weights(weights)
     build(project, raw, **more)
-    expect_oracle(project, raw, started, **({"min_event_date": date.fromisoformat(more["engagement_min_event_date"])}
-                                            if "engagement_min_event_date" in more else {}))
+    expect_oracle(project, raw, started, weights, more.get("engagement_window_days", WINDOW_DAYS),
+                  date.fromisoformat(more.get("engagement_min_event_date", MIN_EVENT_DATE.isoformat())))
     incremental = marts(project)
     build(project, raw, "--full-refresh", **more)
     refreshed = marts(project)
@@ -96,12 +101,16 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
         assert not result.success and any(name in m and str(value) in m for m in messages), messages
 
     # Load 2: the other rows; the first load's web rows again (a day loaded twice); app rows
-    # without a load time (read on every run, never lost).
+    # without a load time (read on every run, never lost). In the same run an analyst edits the
+    # weights seed (a weight and a daily cap), which staging does not read either.
     for table in EVENT_TABLES:
         raw[table] = raw[table] + loaded(later[table], second_load)
     raw["web_events"] += loaded(dataset.tables["web_events"][::2], second_load)
     raw["app_events"] += loaded(later["app_events"][:3], None)
-    build_and_match_full_refresh(project, raw, started)
+    edited = [replace(w, weight=Decimal("1.5")) if (w.channel, w.event_type) == ("web", "page_view")
+              else replace(w, daily_cap=1) if (w.channel, w.event_type) == ("app", "app_open") else w
+              for w in CRAFTED_WEIGHTS]
+    build_and_match_full_refresh(project, raw, started, edited)
     assert staged_rows(project) > staged_after_first
 
     # Load 3, committed late: stamped an hour before the latest load time staged (inside the
@@ -110,10 +119,11 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     late = {**web, "occurred_at": web["occurred_at"] - timedelta(hours=2)}
     fresh = {**web, "event_id": "late_commit_new", "occurred_at": web["occurred_at"] + timedelta(minutes=5)}
     raw["web_events"] = raw["web_events"] + loaded([late, fresh], second_load - timedelta(hours=1))
-    # In the same run, engagement_min_event_date moves into the window: staging no longer reads
-    # it, so the rows before it are rejected without a full refresh.
+    # In the same run, engagement_min_event_date moves into the window (staging no longer reads
+    # it, so the rows before it are rejected without a full refresh) and the window grows a week.
     moved = SCORE_DATE - timedelta(days=WINDOW_DAYS // 2)
-    build_and_match_full_refresh(project, raw, started, engagement_min_event_date=moved.isoformat())
+    build_and_match_full_refresh(project, raw, started, edited, engagement_min_event_date=moved.isoformat(),
+                                 engagement_window_days=WINDOW_DAYS + 7)
 
     # Runs read only what was loaded since: a row deleted from the raw table stays staged (the
     # load-time path expects append-only raw tables; README) until a full refresh.
