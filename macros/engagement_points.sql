@@ -1,14 +1,14 @@
-{#- The scoring steps as lists of CTEs. Each intermediate model is one step over its ref; the
-    score mart chains all of them over one `events` CTE, so the engine reads and deduplicates the
-    raw rows once per build instead of once per step (docs/benchmarks.md). A caller writes
-    `with <input> as (...), {{ engagement_..._ctes('<input>') }} select ... from <output>`; every
-    macro names its output CTE below and its other CTEs so that the steps can be chained. -#}
+{#- The scoring steps, each one complete select over the relation or CTE it is given (as
+    dbt_utils.deduplicate). Each intermediate model is one step over its ref; the score mart
+    chains them over one `events` CTE, `web_sessions as ({{ engagement_web_sessions('web_events') }})`
+    and so on, so the engine reads the event stream once for the score instead of waiting on the
+    all-days tables (docs/benchmarks.md). The CTEs inside a step are its own: no name leaks. -#}
 
 {#- Web events (customer_id, event_type, occurred_at, session_id) → `web_sessions`.
     The tracker's session_id is trusted as sent; events without one start a new session after
     engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in). -#}
-{% macro engagement_web_session_ctes(web_events) %}
-untracked_web_events as (
+{% macro engagement_web_sessions(web_events) -%}
+with untracked_web_events as (
     select
         customer_id,
         event_type,
@@ -85,31 +85,29 @@ session_totals as (
         sum(case when event_type = 'click' then 1 else 0 end) as clicks
     from sessionized_web_events
     group by customer_id, session_id, session_number
-),
-
-web_sessions as (
-    select
-        case
-            when session_id is not null then {{ dbt.concat(['customer_id', "'|tracker|'", 'session_id']) }}
-            else {{ dbt.concat(['customer_id', "'|inactivity|'", 'cast(session_number as ' ~ dbt.type_string() ~ ')']) }}
-        end as session_key,
-        customer_id,
-        session_id,
-        session_start_at,
-        session_end_at,
-        cast(session_start_at as date) as session_date,
-        cast(web_events as {{ dbt.type_bigint() }}) as web_events,
-        cast(page_views as {{ dbt.type_bigint() }}) as page_views,
-        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        {{ engagement_integer_divide(engagement_microseconds_between('session_start_at', 'session_end_at'), '1000000') }}
-            as duration_seconds,
-        {{ engagement_session_minutes('session_start_at', 'session_end_at') }} as duration_minutes,
-        {{ engagement_is_bounce('page_views', 'web_events') }} as is_bounce
-    from session_totals
 )
+
+select
+    case
+        when session_id is not null then {{ dbt.concat(['customer_id', "'|tracker|'", 'session_id']) }}
+        else {{ dbt.concat(['customer_id', "'|inactivity|'", 'cast(session_number as ' ~ dbt.type_string() ~ ')']) }}
+    end as session_key,
+    customer_id,
+    session_id,
+    session_start_at,
+    session_end_at,
+    cast(session_start_at as date) as session_date,
+    cast(web_events as {{ dbt.type_bigint() }}) as web_events,
+    cast(page_views as {{ dbt.type_bigint() }}) as page_views,
+    cast(clicks as {{ dbt.type_bigint() }}) as clicks,
+    {{ engagement_integer_divide(engagement_microseconds_between('session_start_at', 'session_end_at'), '1000000') }}
+        as duration_seconds,
+    {{ engagement_session_minutes('session_start_at', 'session_end_at') }} as duration_minutes,
+    {{ engagement_is_bounce('page_views', 'web_events') }} as is_bounce
+from session_totals
 {%- endmacro %}
 
-{#- The event types engagement_derived_event_ctes derives from web sessions (channel web). -#}
+{#- The event types engagement_derived_events derives from web sessions (channel web). -#}
 {% macro engagement_derived_event_types() %}
     {{ return(['session', 'bounce', 'minutes_on_site', 'returning_visit']) }}
 {% endmacro %}
@@ -117,8 +115,8 @@ web_sessions as (
 {#- Web sessions → `derived_events`: scoring events weighted through the seed like raw events
     (channel web), each stamped at its session's start so it lands on the session's day. They
     carry a quantity (minutes for minutes_on_site, else 1) and add points, never events. -#}
-{% macro engagement_derived_event_ctes(web_sessions) %}
-visit_days as (
+{% macro engagement_derived_events(web_sessions) -%}
+with visit_days as (
     select
         customer_id,
         session_date as visit_date
@@ -136,8 +134,8 @@ visit_days_with_previous as (
 
 -- Returning = the customer visited on an earlier day that lies within one window length: every
 -- window that holds both days counts it. A window whose first visit day this is does not, as
--- the earlier visit lies before it (engagement_event_type_point_ctes and the history's
--- engagement_first_visit_exclusion_ctes take those out), so every window is a sum of days.
+-- the earlier visit lies before it (engagement_event_type_points and the history's
+-- engagement_first_visit_exclusions take those out), so every window is a sum of days.
 returning_visit_days as (
     select
         customer_id,
@@ -207,27 +205,25 @@ session_derived_events as (
     select * from minutes_on_site_events
     union all
     select * from returning_visit_events
-),
-
-derived_events as (
-    select
-        {{ dbt.concat(['session_key', "':'", 'event_type']) }} as derived_event_key,
-        session_key,
-        customer_id,
-        'web' as channel,
-        event_type,
-        occurred_at,
-        event_date,
-        quantity
-    from session_derived_events
 )
+
+select
+    {{ dbt.concat(['session_key', "':'", 'event_type']) }} as derived_event_key,
+    session_key,
+    customer_id,
+    'web' as channel,
+    event_type,
+    occurred_at,
+    event_date,
+    quantity
+from session_derived_events
 {%- endmacro %}
 
 {#- Raw and derived events (customer_id, channel, event_type, event_date, occurred_at, quantity)
     → `daily_points`: per customer, event type and UTC day, the grain the daily cap applies at.
     Derived events add units and points but no event_count. -#}
-{% macro engagement_daily_point_ctes(events, derived_events) %}
-scoring_events as (
+{% macro engagement_daily_points(events, derived_events) -%}
+with scoring_events as (
     select
         customer_id,
         channel,
@@ -291,31 +287,29 @@ capped_daily_counts as (
         on
             daily_counts.channel = event_weights.channel
             and daily_counts.event_type = event_weights.event_type
-),
-
-daily_points as (
-    select
-        customer_id,
-        channel,
-        event_type,
-        event_date,
-        event_count,
-        derived_event_count,
-        units,
-        counted_units,
-        weight,
-        last_occurred_at,
-        {{ engagement_weighted_points('coalesce(weight, 0)', 'counted_units') }} as points
-    from capped_daily_counts
 )
+
+select
+    customer_id,
+    channel,
+    event_type,
+    event_date,
+    event_count,
+    derived_event_count,
+    units,
+    counted_units,
+    weight,
+    last_occurred_at,
+    {{ engagement_weighted_points('coalesce(weight, 0)', 'counted_units') }} as points
+from capped_daily_counts
 {%- endmacro %}
 
 {#- Daily points → `event_type_points`: what each event type earned each customer in the scoring
     window (the score's terms). With time decay on, each day's points are decayed to the score
     date first. -#}
-{% macro engagement_event_type_point_ctes(daily_points) %}
+{% macro engagement_event_type_points(daily_points) -%}
     {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
-window_daily_points as (
+with window_daily_points as (
     select
         customer_id,
         channel,
@@ -361,24 +355,22 @@ counted_daily_points as (
             and window_daily_points.event_date = first_visit_dates.first_visit_date
             and {{ engagement_is_returning_visit_row('window_daily_points') }}
     where first_visit_dates.customer_id is null
-),
-
-event_type_points as (
-    select
-        customer_id,
-        channel,
-        event_type,
-        {{ score_date }} as score_date,
-        cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
-        cast(sum(derived_event_count) as {{ dbt.type_bigint() }}) as derived_event_count,
-        cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
-        cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
-        cast(
-            sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ engagement_type_points() }}
-        ) as points
-    from counted_daily_points
-    group by customer_id, channel, event_type
 )
+
+select
+    customer_id,
+    channel,
+    event_type,
+    {{ score_date }} as score_date,
+    cast(sum(event_count) as {{ dbt.type_bigint() }}) as event_count,
+    cast(sum(derived_event_count) as {{ dbt.type_bigint() }}) as derived_event_count,
+    cast(sum(counted_units) as {{ dbt.type_numeric() }}) as counted_units,
+    cast(max(weight) as {{ dbt.type_numeric() }}) as weight,
+    cast(
+        sum({{ engagement_decayed_points('points', 'event_date', score_date) }}) as {{ engagement_type_points() }}
+    ) as points
+from counted_daily_points
+group by customer_id, channel, event_type
 {%- endmacro %}
 
 {#- Daily points → `first_visit_exclusions`: a returning visit needs an earlier visit day inside
@@ -389,9 +381,9 @@ event_type_points as (
     window_days − 1 before its returning-visit days (a returning visit never looks back further).
     Each CTE reads the daily points itself: PostgreSQL computes a CTE read twice on its own and
     guesses one row for every filter on it, and a nested loop over those guesses took hours. -#}
-{% macro engagement_first_visit_exclusion_ctes(daily_points, first_date, last_date) %}
+{% macro engagement_first_visit_exclusions(daily_points, first_date, last_date) -%}
     {%- set window_days = engagement_window_days() -%}
-visit_days as (
+with visit_days as (
     select
         customer_id,
         event_date,
@@ -415,23 +407,21 @@ returning_visit_points as (
         event_date >= {{ first_date }}
         and event_date <= {{ last_date }}
         and {{ engagement_is_returning_visit_row() }}
-),
-
-first_visit_exclusions as (
-    select
-        returning_visit_points.customer_id,
-        returning_visit_points.channel,
-        returning_visit_points.event_type,
-        returning_visit_points.event_date,
-        cast({{ dbt.dateadd('day', window_days, 'visit_days.previous_visit_date') }} as date) as excluded_from,
-        cast({{ dbt.dateadd('day', window_days, 'returning_visit_points.event_date') }} as date) as excluded_before,
-        returning_visit_points.points
-    from returning_visit_points
-    inner join visit_days
-        on
-            returning_visit_points.customer_id = visit_days.customer_id
-            and returning_visit_points.event_date = visit_days.event_date
 )
+
+select
+    returning_visit_points.customer_id,
+    returning_visit_points.channel,
+    returning_visit_points.event_type,
+    returning_visit_points.event_date,
+    cast({{ dbt.dateadd('day', window_days, 'visit_days.previous_visit_date') }} as date) as excluded_from,
+    cast({{ dbt.dateadd('day', window_days, 'returning_visit_points.event_date') }} as date) as excluded_before,
+    returning_visit_points.points
+from returning_visit_points
+inner join visit_days
+    on
+        returning_visit_points.customer_id = visit_days.customer_id
+        and returning_visit_points.event_date = visit_days.event_date
 {%- endmacro %}
 
 {#- A daily-points row that says the customer visited the site that day (a session started). -#}

@@ -142,10 +142,22 @@ def floor_sql(score_date: date, cutoff: datetime, raw: str = "raw", seeds: str =
     channel_scores = ",\n        ".join(
         f"round(sum(case when channel = '{c}' then points else 0 end), 2)::decimal(18, 2) as {c}_score" for c in CHANNELS
     )
-    session_ctes = f"""web as (
+    # Sessions that start in the window are settled by the web events from one timeout before it
+    # on; a tracker id also sent before that began before the window (as the score mart does).
+    cut = datetime.combine(start, datetime.min.time()) - timedelta(minutes=session_timeout_minutes)
+    session_ctes = f"""cut_web as (
     -- Events after the score date do not count, also not in a session.
     select customer_id, event_type, occurred_at, session_id, k from accepted
-    where channel = 'web' and occurred_at < timestamp '{end}'
+    where channel = 'web' and occurred_at >= timestamp '{cut}' and occurred_at < timestamp '{end}'
+),
+earlier_ids as (
+    select distinct w.customer_id, w.session_id
+    from (select distinct customer_id, session_id from cut_web where session_id is not null) as w
+    inner join accepted as a on a.customer_id = w.customer_id and a.session_id = w.session_id
+    where a.channel = 'web' and a.occurred_at < timestamp '{cut}'
+),
+web as (
+    select * from cut_web anti join earlier_ids using (customer_id, session_id)
 ),
 untracked as (
     select customer_id, event_type, occurred_at,

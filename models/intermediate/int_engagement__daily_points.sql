@@ -25,7 +25,9 @@ derived as (
     from {{ ref('int_engagement__derived_events') }}
 ),
 
-{{ engagement_daily_point_ctes('events', 'derived') }}
+daily_points as (
+    {{ engagement_daily_points('events', 'derived') | indent(4) }}
+)
 
 select
     customer_id,

@@ -12,7 +12,9 @@ with sessions as (
     from {{ ref('int_engagement__web_sessions') }}
 ),
 
-{{ engagement_derived_event_ctes('sessions') }}
+derived_events as (
+    {{ engagement_derived_events('sessions') | indent(4) }}
+)
 
 select
     derived_event_key,

@@ -18,7 +18,9 @@ with all_daily_points as (
     from {{ ref('int_engagement__daily_points') }}
 ),
 
-{{ engagement_event_type_point_ctes('all_daily_points') }}
+event_type_points as (
+    {{ engagement_event_type_points('all_daily_points') | indent(4) }}
+)
 
 select
     customer_id,

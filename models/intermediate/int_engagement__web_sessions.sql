@@ -16,7 +16,9 @@ with web_events as (
     where channel = 'web' and event_date <= {{ engagement_date_literal(engagement_score_date()) }}
 ),
 
-{{ engagement_web_session_ctes('web_events') }}
+web_sessions as (
+    {{ engagement_web_sessions('web_events') | indent(4) }}
+)
 
 select
     session_key,

@@ -1,10 +1,15 @@
 {#- One statement from the deduplicated event stream to the score: `events` is read by the
     sessions, the window's daily points and the latest event, and the engine computes it once.
-    The steps are the macros the intermediate models run (macros/engagement_points.sql), kept to
-    the scoring window here, so this table does not wait on the all-days tables (see
-    docs/benchmarks.md). -#}
+    Each step is the complete select the intermediate model of that step runs
+    (macros/engagement_points.sql), kept to the scoring window here, so this table does not wait
+    on the all-days tables (see docs/benchmarks.md). -#}
 {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
 {%- set window_start = engagement_date_literal(engagement_window_start()) -%}
+{%- set first_day = engagement_window_start() -%}
+{%- set session_cut = engagement_timestamp_literal(
+    modules.datetime.datetime(first_day.year, first_day.month, first_day.day)
+    - modules.datetime.timedelta(seconds=engagement_session_timeout_seconds())
+) -%}
 
 with customers as (
     select
@@ -40,9 +45,11 @@ weighted_derived_types as (
         and weight <> 0
 ),
 
--- Sessions run over the web events before the window too (a session's day is the day it starts,
--- the returning-visit flag looks back one window), but not after score_date: later events do not
--- count, so a session still going on at midnight ends there.
+-- Only sessions that start in the window add to the score (a session's day is the day it starts;
+-- a returning visit needs an earlier visit day inside the window), and whether an untracked event
+-- starts a session depends on the event before it alone: the web events from one session timeout
+-- before the window on settle every session that starts in it, however long the history before.
+-- Events after score_date do not count, so a session still going on at midnight ends there.
 web_events as (
     select
         customer_id,
@@ -52,13 +59,54 @@ web_events as (
     from events
     where
         channel = 'web'
+        and occurred_at >= {{ session_cut }}
         and event_date <= {{ score_date }}
         and (select weighted_derived_types.weighted_types from weighted_derived_types) > 0
 ),
 
-{{ engagement_web_session_ctes('web_events') }},
+-- A tracker session is one id however far apart its events lie: an id also sent before the cut
+-- began before the window, and none of its derived events fall in it.
+window_tracker_sessions as (
+    select distinct
+        customer_id,
+        session_id
+    from web_events
+    where session_id is not null
+),
 
-{{ engagement_derived_event_ctes('web_sessions') }},
+earlier_tracker_sessions as (
+    select distinct
+        window_tracker_sessions.customer_id,
+        window_tracker_sessions.session_id
+    from window_tracker_sessions
+    inner join events
+        on
+            window_tracker_sessions.customer_id = events.customer_id
+            and window_tracker_sessions.session_id = events.session_id
+    where events.channel = 'web' and events.occurred_at < {{ session_cut }}
+),
+
+session_events as (
+    select
+        web_events.customer_id,
+        web_events.event_type,
+        web_events.occurred_at,
+        web_events.session_id
+    from web_events
+    left join earlier_tracker_sessions
+        on
+            web_events.customer_id = earlier_tracker_sessions.customer_id
+            and web_events.session_id = earlier_tracker_sessions.session_id
+    where earlier_tracker_sessions.customer_id is null
+),
+
+web_sessions as (
+    {{ engagement_web_sessions('session_events') | indent(4) }}
+),
+
+derived_events as (
+    {{ engagement_derived_events('web_sessions') | indent(4) }}
+),
 
 window_events as (
     select
@@ -84,9 +132,13 @@ window_derived_events as (
     where event_date >= {{ window_start }} and event_date <= {{ score_date }}
 ),
 
-{{ engagement_daily_point_ctes('window_events', 'window_derived_events') }},
+daily_points as (
+    {{ engagement_daily_points('window_events', 'window_derived_events') | indent(4) }}
+),
 
-{{ engagement_event_type_point_ctes('daily_points') }},
+event_type_points as (
+    {{ engagement_event_type_points('daily_points') | indent(4) }}
+),
 
 customer_points as (
     select

@@ -49,7 +49,11 @@ with window_points as (
         and event_date <= {{ last_date }}
 ),
 
-{{ engagement_first_visit_exclusion_ctes(ref('int_engagement__daily_points'), visit_context_date, last_date) }},
+first_visit_exclusions as (
+    {{ engagement_first_visit_exclusions(
+        ref('int_engagement__daily_points'), visit_context_date, last_date
+    ) | indent(4) }}
+),
 
 open_session_points as (
     select
