@@ -4,7 +4,7 @@
     and so on, so the engine reads the event stream once for the score instead of waiting on the
     all-days tables (docs/benchmarks.md). The CTEs inside a step are its own: no name leaks. -#}
 
-{#- Web events (customer_id, event_type, occurred_at, session_id) → `web_sessions`.
+{#- Web events (customer_id, event_type, occurred_at, session_id) → one row per web session.
     The tracker's session_id is trusted as sent; events without one start a new session after
     engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in). -#}
 {% macro engagement_web_sessions(web_events) -%}
@@ -112,7 +112,7 @@ from session_totals
     {{ return(['session', 'bounce', 'minutes_on_site', 'returning_visit']) }}
 {% endmacro %}
 
-{#- Web sessions → `derived_events`: scoring events weighted through the seed like raw events
+{#- Web sessions → the derived events: scoring events weighted through the seed like raw events
     (channel web), each stamped at its session's start so it lands on the session's day. They
     carry a quantity (minutes for minutes_on_site, else 1) and add points, never events. -#}
 {% macro engagement_derived_events(web_sessions) -%}
@@ -220,7 +220,7 @@ from session_derived_events
 {%- endmacro %}
 
 {#- Raw and derived events (customer_id, channel, event_type, event_date, occurred_at, quantity)
-    → `daily_points`: per customer, event type and UTC day, the grain the daily cap applies at.
+    → points per customer, event type and UTC day, the grain the daily cap applies at.
     Derived events add units and points but no event_count. -#}
 {% macro engagement_daily_points(events, derived_events) -%}
 with scoring_events as (
@@ -304,7 +304,7 @@ select
 from capped_daily_counts
 {%- endmacro %}
 
-{#- Daily points → `event_type_points`: what each event type earned each customer in the scoring
+{#- Daily points → what each event type earned each customer in the scoring
     window (the score's terms). With time decay on, each day's points are decayed to the score
     date first. -#}
 {% macro engagement_event_type_points(daily_points) -%}
@@ -373,7 +373,7 @@ from counted_daily_points
 group by customer_id, channel, event_type
 {%- endmacro %}
 
-{#- Daily points → `first_visit_exclusions`: a returning visit needs an earlier visit day inside
+{#- Daily points → the first-visit exclusions: a returning visit needs an earlier visit day inside
     the window, so a day's returning_visit points do not count on the score dates whose window
     starts after the visit day before it (and still holds the day): from that visit day plus
     window_days (excluded_from) to the day before this day leaves the window (excluded_before).
