@@ -4,8 +4,8 @@
     (macros/engagement_points.sql), kept to the scoring window here, so this table does not wait
     on the all-days tables (see docs/benchmarks.md). -#}
 {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
-{%- set window_start = engagement_date_literal(engagement_window_start()) -%}
 {%- set first_day = engagement_window_start() -%}
+{%- set window_start = engagement_date_literal(first_day) -%}
 {%- set session_cut = engagement_timestamp_literal(
     modules.datetime.datetime(first_day.year, first_day.month, first_day.day)
     - modules.datetime.timedelta(seconds=engagement_session_timeout_seconds())
