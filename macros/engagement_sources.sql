@@ -76,3 +76,10 @@
 {% macro spark__engagement_event_staging_materialization() %}
     {{ return(engagement_staging_materialization()) }}
 {% endmacro %}
+
+{#- The validated rows: incremental wherever the event staging is (int_engagement__validated_rows
+    checks again only the rows staged since its last run, and those whose outcome the run's time,
+    the customers or a var can change); otherwise a view. -#}
+{% macro engagement_validated_rows_materialization() %}
+    {{ return('incremental' if engagement_event_staging_materialization() == 'incremental' else 'view') }}
+{% endmacro %}

@@ -150,12 +150,7 @@
                 {{ ([timestamp_column, id_column] + other_columns) | join(', ') }}
             from {{ relation }}
             {%- if loaded_at_column is not none and is_incremental() %}
-                {#- A load time after the run started is a loader's clock gone wrong: such rows
-                    are read again on every run instead of hiding the rows loaded before them. #}
-                {%- set latest = '(select max(loaded_at) from ' ~ this ~ ' where loaded_at <= '
-                    ~ engagement_timestamp_literal(run_started_at) ~ ')' -%}
-                {%- set watermark = dbt.dateadd('hour', -engagement_load_lookback_hours(), latest) -%}
-                {%- set is_new = 'coalesce(' ~ loaded_at ~ ' > ' ~ watermark ~ ', true)' %}
+                {%- set is_new = engagement_is_newly_loaded(loaded_at, this) %}
                 {#- A join, not `or id in (...)`: PostgreSQL runs an IN under an OR as a nested
                     loop over the new ids once they outgrow work_mem (minutes at 1M rows). #}
                 left join (
@@ -172,6 +167,18 @@
     {%- endset -%}
     {{ engagement_deduplicate(keyed, 'source_row_key', row_columns) }}
 {%- endmacro %}
+
+{#- Whether a row whose load time is `loaded_at` is read again by an incremental run of `relation`
+    (a model with a `loaded_at` column): loaded after the newest load time it holds, less
+    engagement_load_lookback_hours, or without a readable load time (such rows are never lost).
+    A load time after the run started is a loader's clock gone wrong: such rows are read again on
+    every run instead of hiding the rows loaded before them. -#}
+{% macro engagement_is_newly_loaded(loaded_at, relation) %}
+    {%- set latest = '(select max(loaded_at) from ' ~ relation ~ ' where loaded_at <= '
+        ~ engagement_timestamp_literal(run_started_at) ~ ')' -%}
+    {%- set watermark = dbt.dateadd('hour', -engagement_load_lookback_hours(), latest) -%}
+    {{- return('coalesce(' ~ loaded_at ~ ' > ' ~ watermark ~ ', true)') -}}
+{% endmacro %}
 
 {#- Lower-case names of a relation's text columns. Loaders often land every column as text; only
     those columns pay for a checked cast. Empty while dbt parses. (Column.is_string() does not

@@ -8,7 +8,9 @@ with an earlier timestamp that wins the dedupe), a day loaded twice (rows of the
 with a later load time), rows without a load time, and a load stamped before the latest load time
 staged but inside the lookback (a loader that committed late), in a run where a var staging does
 not read any more (engagement_min_event_date) changes what is rejected without a full refresh.
-Between loads an analyst edits the weights seed and the window grows, as they do between runs.
+Between loads an analyst edits the weights seed and the window grows, as they do between runs, and
+customers arrive and leave with no event loaded: the validated rows check those customers' old rows
+again.
 """
 
 from __future__ import annotations
@@ -85,8 +87,10 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     project.set_weights(CRAFTED_WEIGHTS)
     first_load, second_load = started - timedelta(days=2), started - timedelta(days=1)
 
-    # Load 1: every other row of each event table (customers carry no load time: read whole).
-    raw: Tables = {"customers": dataset.tables["customers"]}
+    # Load 1: every other row of each event table (customers carry no load time: read whole);
+    # one customer's row has not arrived yet, so its events are of an unknown customer.
+    late_customer, leaving_customer = "att_plausible", "bad_val_c"
+    raw: Tables = {"customers": [c for c in dataset.tables["customers"] if c["customer_id"] != late_customer]}
     later: Tables = {}
     for table in EVENT_TABLES:
         rows = dataset.tables[table]
@@ -99,6 +103,11 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
         result = project.build(load_vars(**{name: value}), "--select", "stg_engagement__web_events")
         messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
         assert not result.success and any(name in m and str(value) in m for m in messages), messages
+    # The validated rows cannot drop a switched-off table's rows by replacing rows by key: the
+    # run stops and says how to rebuild, before any mart changes.
+    result = project.build(load_vars(engagement_using_survey_responses=False), "--select", "int_engagement__validated_rows")
+    messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+    assert not result.success and any("survey_responses" in m and "--full-refresh" in m for m in messages), messages
 
     # Load 2: the other rows; the first load's web rows again (a day loaded twice); app rows
     # without a load time (read on every run, never lost). In the same run an analyst edits the
@@ -122,6 +131,12 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     # In the same run, engagement_min_event_date moves into the window (staging no longer reads
     # it, so the rows before it are rejected without a full refresh) and the window grows a week.
     moved = SCORE_DATE - timedelta(days=WINDOW_DAYS // 2)
+    build_and_match_full_refresh(project, raw, started, edited, engagement_min_event_date=moved.isoformat(),
+                                 engagement_window_days=WINDOW_DAYS + 7)
+
+    # Load 4, no event rows: the late customer's row arrives and another customer's row is gone.
+    # Their rows checked before, loaded before the lookback, are checked again.
+    raw["customers"] = [c for c in dataset.tables["customers"] if c["customer_id"] != leaving_customer]
     build_and_match_full_refresh(project, raw, started, edited, engagement_min_event_date=moved.isoformat(),
                                  engagement_window_days=WINDOW_DAYS + 7)
 

@@ -1,9 +1,32 @@
+{{ config(
+    materialized=engagement_validated_rows_materialization(),
+    unique_key=['source_table', 'source_row_key'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 {#- One row per deduplicated raw event row, from every enabled raw table, with the reason it is
     rejected (null when accepted) and what was wrong. The single place acceptance of events is
-    decided. -#}
+    decided.
+    On the load-time path an incremental run checks again the rows staged since its last run and
+    the rows whose outcome can change without a new load: rejected as future or as of an unknown
+    customer, accepted (or invalid) rows of a customer no longer in customers, attendances on a day
+    that had not yet come, and rows checked under another engagement_min_event_date. Nothing else
+    the checks read changes between runs. -#}
 {%- set event_sources = engagement_event_sources() -%}
 {%- if event_sources | length == 0 -%}
     {{ exceptions.raise_compiler_error("customer_engagement: every engagement_using_<table> var is false; enable at least one raw event table.") }}
+{%- endif -%}
+{%- set checked_tables = [] -%}
+{%- if is_incremental() -%}
+    {%- set checked_tables = run_query('select distinct source_table from ' ~ this).columns[0].values() | list -%}
+    {%- set enabled_tables = event_sources | map(attribute='table') | list -%}
+    {%- for table in checked_tables if table not in enabled_tables -%}
+        {#- Its rows cannot be taken out by replacing rows by key; a full refresh drops them. -#}
+        {{ exceptions.raise_compiler_error("customer_engagement: " ~ this ~ " holds rows of " ~ table
+            ~ ", which engagement_using_" ~ table ~ " now leaves out; rebuild it and what it feeds with"
+            ~ " `dbt build --full-refresh --select int_engagement__validated_rows+`.") }}
+    {%- endfor -%}
 {%- endif -%}
 {%- set future_cutoff = engagement_future_cutoff() -%}
 {%- set min_date = engagement_date_literal(engagement_min_event_date()) -%}
@@ -14,6 +37,25 @@
 with customers as (
     select customer_id from {{ ref('int_engagement__customers') }}
 ),
+{%- if is_incremental() %}
+
+rechecked_rows as (
+    select
+        checked.source_table as rechecked_table,
+        checked.source_row_key as rechecked_key
+    from {{ this }} as checked
+    left join customers
+        on checked.customer_id = customers.customer_id
+    where
+        checked.rejection_reason in ('future_timestamp', 'unknown_customer')
+        or (
+            (checked.rejection_reason is null or checked.rejection_reason = 'invalid_value')
+            and customers.customer_id is null
+        )
+        or (checked.attendance_date is not null and checked.attended_at is null)
+        or checked.min_event_date <> {{ min_date }}
+),
+{%- endif %}
 
 source_rows as (
     {%- for event_source in event_sources %}
@@ -34,14 +76,30 @@ source_rows as (
                 {{ engagement_early_timestamp_problem('occurred_at', event_source.timestamp_column) }},
                 content_detail
             ) as invalid_value_detail,
-            case
-                when attendance_date between {{ min_date }} and {{ last_event_day }}
-                    then cast(attendance_date as {{ dbt.type_timestamp() }})
-            end as attended_at,
+            {%- if event_source.table == 'offline_registrations' %}
+                attendance_date,
+                case
+                    when attendance_date between {{ min_date }} and {{ last_event_day }}
+                        then cast(attendance_date as {{ dbt.type_timestamp() }})
+                end as attended_at,
+            {%- else %}
+                cast(null as date) as attendance_date,
+                cast(null as {{ dbt.type_timestamp() }}) as attended_at,
+            {%- endif %}
             {#- Sessions need the tracker's id; carried here so nothing joins back to staging. #}
             {{ 'session_id' if event_source.table == 'web_events' else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
-                as session_id
+                as session_id,
+            loaded_at
         from {{ ref('stg_engagement__' ~ event_source.table) }}
+        {%- if event_source.table in checked_tables %}
+            left join rechecked_rows
+                on
+                    rechecked_rows.rechecked_table = '{{ event_source.table }}'
+                    and source_row_key = rechecked_rows.rechecked_key
+            where
+                {{ engagement_is_newly_loaded('loaded_at', this) }}
+                or rechecked_rows.rechecked_key is not null
+        {%- endif %}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -57,8 +115,10 @@ validated as (
         source_rows.channel,
         source_rows.event_type,
         source_rows.occurred_at,
+        source_rows.attendance_date,
         source_rows.attended_at,
         source_rows.session_id,
+        source_rows.loaded_at,
         source_rows.invalid_value_detail,
         -- First matching reason wins; web rows without a customer are anonymous traffic.
         case
@@ -84,6 +144,7 @@ final as (
         channel,
         event_type,
         occurred_at,
+        attendance_date,
         attended_at,
         session_id,
         rejection_reason,
@@ -100,7 +161,9 @@ final as (
             when 'unknown_customer'
                 then {{ dbt.concat(["'customer_id '''", 'substring(customer_id, 1, 60)', "''' is not in customers'"]) }}
             when 'invalid_value' then invalid_value_detail
-        end as rejection_detail
+        end as rejection_detail,
+        loaded_at,
+        {{ min_date }} as min_event_date
     from validated
 )
 
