@@ -9,10 +9,10 @@
     rejected (null when accepted) and what was wrong. The single place acceptance of events is
     decided.
     On the load-time path an incremental run checks again the rows staged since its last run and
-    the rows whose outcome can change without a new load: rejected as future or as of an unknown
-    customer, accepted (or invalid) rows of a customer no longer in customers, attendances on a day
-    that had not yet come, and rows checked under another engagement_min_event_date. Nothing else
-    the checks read changes between runs. -#}
+    the rows whose outcome can change without a new load: future timestamps, rows of an unknown
+    customer now in customers, accepted (or invalid) rows of a customer no longer there,
+    attendances whose day has now come, and rows checked under another engagement_min_event_date.
+    Nothing else the checks read changes between runs. -#}
 {%- set event_sources = engagement_event_sources() -%}
 {%- if event_sources | length == 0 -%}
     {{ exceptions.raise_compiler_error("customer_engagement: every engagement_using_<table> var is false; enable at least one raw event table.") }}
@@ -47,12 +47,17 @@ rechecked_rows as (
     left join customers
         on checked.customer_id = customers.customer_id
     where
-        checked.rejection_reason in ('future_timestamp', 'unknown_customer')
+        -- A future timestamp's detail names the run's cutoff, so it is written again every run.
+        checked.rejection_reason = 'future_timestamp'
+        or (checked.rejection_reason = 'unknown_customer' and customers.customer_id is not null)
         or (
             (checked.rejection_reason is null or checked.rejection_reason = 'invalid_value')
             and customers.customer_id is null
         )
-        or (checked.attendance_date is not null and checked.attended_at is null)
+        or (
+            checked.attended_at is null
+            and checked.attendance_date between {{ min_date }} and {{ last_event_day }}
+        )
         or checked.min_event_date <> {{ min_date }}
 ),
 {%- endif %}
