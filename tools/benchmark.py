@@ -20,6 +20,8 @@ measures, each several times, reporting the median:
   (f) and (e) run on the load-time path: the raw event tables carry `_loaded_at` (the day after
   the event, 02:00; the appended day now) and var engagement_loaded_at_column names it, so the
   event staging reads only new loads (--no-loaded-at: without it, as before);
+  (e0):       (f) and (e) again on 10,000 events in a database of their own: what the whole build
+              costs before any data, so (e0)/(f) is the least (e)/(f) can be;
 
 plus the peak memory (max RSS) of the process doing the work. Every measured step runs in a
 child Python process (dbt through its Python API, dbtRunner), so its peak RSS is its own.
