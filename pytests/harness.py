@@ -123,6 +123,10 @@ class BuildResult:
         results = getattr(self.result.result, "results", None) or []
         return [r for r in results if str(r.status).lower() in ("fail", "error")]
 
+    def messages(self) -> list[str]:
+        """What dbt said went wrong: the invocation's exception (parsing) and each failed node's message."""
+        return [str(self.result.exception), *(str(r.message) for r in self.failed_nodes())]
+
 
 class ProjectCopy:
     """A private copy of the dbt project with its own warehouse on the session's engine."""

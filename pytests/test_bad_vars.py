@@ -37,7 +37,7 @@ def test_bad_var_stops_the_model_and_keeps_its_rows(crafted_build: Built, name: 
     result = project.build({name: value}, "--select", model, *DATA_ONLY)
     assert not result.success
     # Caught while dbt parses the project, or while it compiles the model.
-    messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+    messages = result.messages()
     assert any(name in m and str(value) in m for m in messages), messages
     assert project.snapshot(model) == before
 
@@ -56,6 +56,6 @@ def test_bad_postgres_settings_stop_the_model_and_keep_its_rows(crafted_build: B
     before = project.snapshot(model)
     result = project.build({"engagement_postgres_settings": value}, "--select", model, *DATA_ONLY)
     assert not result.success
-    messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+    messages = result.messages()
     assert any("engagement_postgres_settings" in m for m in messages), messages
     assert project.snapshot(model) == before

@@ -101,12 +101,12 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     staged_after_first = staged_rows(project)
     for name, value in (("engagement_loaded_at_column", "loaded at"), ("engagement_load_lookback_hours", -1)):
         result = project.build(load_vars(**{name: value}), "--select", "stg_engagement__web_events")
-        messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+        messages = result.messages()
         assert not result.success and any(name in m and str(value) in m for m in messages), messages
     # The validated rows cannot drop a switched-off table's rows by replacing rows by key: the
     # run stops and says how to rebuild, before any mart changes.
     result = project.build(load_vars(engagement_using_survey_responses=False), "--select", "int_engagement__validated_rows")
-    messages = [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+    messages = result.messages()
     assert not result.success and any("survey_responses" in m and "--full-refresh" in m for m in messages), messages
 
     # Load 2: the other rows; the first load's web rows again (a day loaded twice); app rows

@@ -65,7 +65,7 @@ def test_compile_on_an_empty_database(new_project: Callable[[str], ProjectCopy])
     anything is built: no model may need a relation of the package to exist to compile."""
     project = new_project("empty")
     result = project.invoke("compile", {})
-    assert result.success, [str(result.result.exception), *(str(r.message) for r in result.failed_nodes())]
+    assert result.success, result.messages()
 
 
 @pytest.mark.not_on_spark("four builds; which tests dbt selects is the same on every engine")
