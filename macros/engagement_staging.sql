@@ -150,7 +150,7 @@
                 {{ ([timestamp_column, id_column] + other_columns) | join(', ') }}
             from {{ relation }}
             {%- if loaded_at_column is not none and is_incremental() %}
-                {%- set is_new = engagement_is_newly_loaded(loaded_at, this) %}
+                {%- set is_new = engagement_is_newly_loaded(loaded_at, engagement_load_watermark(this)) %}
                 {#- A join, not `or id in (...)`: PostgreSQL runs an IN under an OR as a nested
                     loop over the new ids once they outgrow work_mem (minutes at 1M rows). #}
                 left join (
@@ -168,15 +168,19 @@
     {{ engagement_deduplicate(keyed, 'source_row_key', row_columns) }}
 {%- endmacro %}
 
-{#- Whether a row whose load time is `loaded_at` is read again by an incremental run of `relation`
-    (a model with a `loaded_at` column): loaded after the newest load time it holds, less
-    engagement_load_lookback_hours, or without a readable load time (such rows are never lost).
+{#- The load time after which an incremental run of `relation` (a model with a `loaded_at`
+    column) reads rows again: the newest load time it holds, less engagement_load_lookback_hours.
     A load time after the run started is a loader's clock gone wrong: such rows are read again on
     every run instead of hiding the rows loaded before them. -#}
-{% macro engagement_is_newly_loaded(loaded_at, relation) %}
+{% macro engagement_load_watermark(relation) %}
     {%- set latest = '(select max(loaded_at) from ' ~ relation ~ ' where loaded_at <= '
         ~ engagement_timestamp_literal(run_started_at) ~ ')' -%}
-    {%- set watermark = dbt.dateadd('hour', -engagement_load_lookback_hours(), latest) -%}
+    {{- return(dbt.dateadd('hour', -engagement_load_lookback_hours(), latest)) -}}
+{% endmacro %}
+
+{#- Whether a row loaded at `loaded_at` is read again: after the watermark, or without a readable
+    load time (such rows are never lost). -#}
+{% macro engagement_is_newly_loaded(loaded_at, watermark) %}
     {{- return('coalesce(' ~ loaded_at ~ ' > ' ~ watermark ~ ', true)') -}}
 {% endmacro %}
 

@@ -32,7 +32,7 @@
 {%- set min_date = engagement_date_literal(engagement_min_event_date()) -%}
 {#- An attendance counts at midnight of its event day, so that day must be one that can have
     happened: not before the earliest event date, not after the day the run started. -#}
-{%- set last_event_day = engagement_date_literal(run_started_at.date()) -%}
+{%- set possible_days = 'between ' ~ min_date ~ ' and ' ~ engagement_date_literal(run_started_at.date()) -%}
 
 with customers as (
     select customer_id from {{ ref('int_engagement__customers') }}
@@ -56,9 +56,14 @@ rechecked_rows as (
         )
         or (
             checked.attended_at is null
-            and checked.attendance_date between {{ min_date }} and {{ last_event_day }}
+            and checked.attendance_date {{ possible_days }}
         )
         or checked.min_event_date <> {{ min_date }}
+),
+
+-- Read once for all the raw tables, not once per table.
+load_watermark as (
+    select {{ engagement_load_watermark(this) }} as watermark
 ),
 {%- endif %}
 
@@ -84,7 +89,7 @@ source_rows as (
             {%- if event_source.table == 'offline_registrations' %}
                 attendance_date,
                 case
-                    when attendance_date between {{ min_date }} and {{ last_event_day }}
+                    when attendance_date {{ possible_days }}
                         then cast(attendance_date as {{ dbt.type_timestamp() }})
                 end as attended_at,
             {%- else %}
@@ -97,12 +102,13 @@ source_rows as (
             loaded_at
         from {{ ref('stg_engagement__' ~ event_source.table) }}
         {%- if event_source.table in checked_tables %}
+            cross join load_watermark
             left join rechecked_rows
                 on
                     rechecked_rows.rechecked_table = '{{ event_source.table }}'
                     and source_row_key = rechecked_rows.rechecked_key
             where
-                {{ engagement_is_newly_loaded('loaded_at', this) }}
+                {{ engagement_is_newly_loaded('loaded_at', 'load_watermark.watermark') }}
                 or rechecked_rows.rechecked_key is not null
         {%- endif %}
         {%- if not loop.last %}
