@@ -9,37 +9,23 @@
     - a change of the window, the decay, the history start or the tiers seed rebuilds every date.
 
     What the history was built from is a fingerprint per event date of int_engagement__daily_points
-    (rows, events, points, a row checksum), saved by a post-hook in `<history>__fingerprints`
-    beside int_engagement__daily_points. A missing fingerprint table means "rebuild everything". -#}
+    (rows, events, points, a row checksum) and the settings, kept in the bookkeeping model
+    int_engagement__history_manifest: the history's post-hook replaces its rows after each
+    successful build. An empty manifest means "rebuild everything". While the model renders, these
+    macros only read; the history's hooks delete its stale rows and record the manifest, inside
+    the model's transaction where the engine has one. -#}
 
 {#- The score dates this run builds, {'first': date, 'last': date, 'continues': bool}, both dates
     included; first > last means there is nothing to build. `continues`: the rows before the first
     date are kept (an incremental run), so they can tell where each customer stands. Runs queries,
     so it is called when the model executes. -#}
-{% macro engagement_history_score_dates(daily_points) %}
+{% macro engagement_history_score_dates(daily_points, manifest) %}
     {%- set last = engagement_score_date() -%}
     {%- set one_day = modules.datetime.timedelta(days=1) -%}
     {%- set nothing = {'first': last + one_day, 'last': last, 'continues': false} -%}
-    {%- if not execute or load_relation(daily_points) is none -%}
+    {%- set full_first = engagement_history_full_first(daily_points) -%}
+    {%- if full_first is none -%}
         {{ return(nothing) }}
-    {%- endif -%}
-    {#- Fingerprints left by an earlier run that failed must not be saved by this one. -#}
-    {%- do adapter.drop_relation(engagement_history_fingerprints_relation('_next')) -%}
-
-    {%- set earliest = engagement_query_value(
-        "select min(event_date) from " ~ daily_points
-        ~ " where event_count > 0 and event_date <= " ~ engagement_date_literal(last)
-    ) -%}
-    {%- if earliest is none -%}
-        {%- if is_incremental() -%}
-            {%- do engagement_history_remove_stale_rows(none, none, last) -%}
-        {%- endif -%}
-        {{ return(nothing) }}
-    {%- endif -%}
-    {%- set history_start = engagement_history_start_date() -%}
-    {%- set full_first = engagement_as_date(earliest) -%}
-    {%- if history_start is not none and history_start > full_first -%}
-        {%- set full_first = history_start -%}
     {%- endif -%}
     {%- set first = full_first -%}
 
@@ -49,39 +35,55 @@
             {%- set built_last = engagement_as_date(built_last) -%}
             {%- set reference = [built_last, last] | min -%}
             {%- set rebuild_from = reference - modules.datetime.timedelta(days=engagement_lookback_days()) + one_day -%}
-            {%- set changed_from = engagement_history_changed_from(daily_points, built_last, last) -%}
+            {%- set changed_from = engagement_history_changed_from(daily_points, manifest, built_last) -%}
             {%- if changed_from is not none and changed_from < rebuild_from -%}
                 {%- set rebuild_from = changed_from -%}
             {%- endif -%}
             {%- if rebuild_from > first -%}
                 {%- set first = rebuild_from -%}
             {%- endif -%}
-            {%- do engagement_history_remove_stale_rows(full_first, built_last, last) -%}
         {%- endif -%}
     {%- endif -%}
     {{ log("customer_engagement_daily: building score dates " ~ first ~ " to " ~ last, info=True) }}
     {{ return({'first': first, 'last': last, 'continues': first > full_first}) }}
 {% endmacro %}
 
-{#- Earliest event date (up to built_last) whose daily points differ from those the history was
-    built from; a very early date when the fingerprints are missing or the settings changed;
-    none when nothing changed. Leaves the fingerprints of this run (up to last) in
-    `<history>__fingerprints_next` for the post-hook, so the daily points are read once. -#}
-{% macro engagement_history_changed_from(daily_points, built_last, last) %}
-    {%- set everything = modules.datetime.date(1, 1, 1) -%}
-    {%- if flags.WHICH not in ['run', 'build', 'retry'] -%}
-        {#- dbt compile, docs: show the lookback alone, change nothing. -#}
+{#- The first score date of a full build: the first day with a raw event, or the history's start
+    when that is later; none when there is nothing to build (no daily points table yet, no raw
+    event up to the score date). -#}
+{% macro engagement_history_full_first(daily_points) %}
+    {%- if not execute or load_relation(daily_points) is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set fingerprints = engagement_history_fingerprints_relation() -%}
-    {%- set next_fingerprints = engagement_history_fingerprints_relation('_next') -%}
-    {%- do adapter.drop_relation(next_fingerprints) -%}
-    {%- do run_query(engagement_create_table_as(next_fingerprints, engagement_history_fingerprint_sql(daily_points, last))) -%}
-    {%- do adapter.cache_added(next_fingerprints) -%}
-    {%- if load_relation(fingerprints) is none -%}
+    {%- set earliest = engagement_query_value(
+        "select min(event_date) from " ~ daily_points
+        ~ " where event_count > 0 and event_date <= " ~ engagement_date_literal(engagement_score_date())
+    ) -%}
+    {%- if earliest is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set full_first = engagement_as_date(earliest) -%}
+    {%- set history_start = engagement_history_start_date() -%}
+    {{ return([full_first, history_start] | max if history_start is not none else full_first) }}
+{% endmacro %}
+
+{#- Earliest event date (up to built_last) whose daily points differ from those the history was
+    built from (the manifest, int_engagement__history_manifest); a very early date when the manifest is empty
+    or the settings changed; none when nothing changed. -#}
+{% macro engagement_history_changed_from(daily_points, manifest, built_last) %}
+    {%- set everything = modules.datetime.date(1, 1, 1) -%}
+    {%- if flags.WHICH not in ['run', 'build', 'retry'] -%}
+        {#- dbt compile, docs: show the lookback alone. -#}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if load_relation(manifest) is none -%}
         {{ return(everything) }}
     {%- endif -%}
-    {%- set saved_settings = engagement_query_value("select max(settings) from " ~ fingerprints) or '' -%}
+    {%- set saved_settings = engagement_query_value("select max(history_settings) from " ~ manifest) -%}
+    {%- if saved_settings is none -%}
+        {{ log("customer_engagement_daily: the manifest is empty, rebuilding every date", info=True) }}
+        {{ return(everything) }}
+    {%- endif -%}
     {%- set changes = engagement_changed_settings(saved_settings, engagement_history_settings()) -%}
     {%- if changes -%}
         {{ log("customer_engagement_daily: " ~ changes | join(', ') ~ " changed since the last build, rebuilding every date", info=True) }}
@@ -89,12 +91,11 @@
     {%- endif -%}
     {%- set compare -%}
         with current_inputs as (
-            select * from {{ next_fingerprints }}
-            where event_date <= {{ engagement_date_literal(built_last) }}
+            {{ engagement_history_fingerprint_sql(daily_points) | indent(12) }}
         ),
 
         saved_inputs as (
-            select * from {{ fingerprints }}
+            select * from {{ manifest }}
             where event_date <= {{ engagement_date_literal(built_last) }}
         )
 
@@ -103,14 +104,19 @@
         full outer join saved_inputs
             on current_inputs.event_date = saved_inputs.event_date
         where
-            current_inputs.event_date is null
-            or saved_inputs.event_date is null
-            or current_inputs.row_count <> saved_inputs.row_count
-            or current_inputs.event_count <> saved_inputs.event_count
-            or current_inputs.units <> saved_inputs.units
-            or current_inputs.points <> saved_inputs.points
-            or current_inputs.last_occurred_at <> saved_inputs.last_occurred_at
-            or current_inputs.row_checksum <> saved_inputs.row_checksum
+            (current_inputs.event_date is null and saved_inputs.event_date is not null)
+            or (
+                current_inputs.event_date <= {{ engagement_date_literal(built_last) }}
+                and (
+                    saved_inputs.event_date is null
+                    or current_inputs.row_count <> saved_inputs.row_count
+                    or current_inputs.event_count <> saved_inputs.event_count
+                    or current_inputs.units <> saved_inputs.units
+                    or current_inputs.points <> saved_inputs.points
+                    or current_inputs.last_occurred_at <> saved_inputs.last_occurred_at
+                    or current_inputs.row_checksum <> saved_inputs.row_checksum
+                )
+            )
     {%- endset -%}
     {%- set changed = engagement_query_value(compare) -%}
     {%- if changed is not none -%}
@@ -120,40 +126,45 @@
     {{ return(none) }}
 {% endmacro %}
 
-{#- Rows that replacing whole dates cannot reach: dates before the history's start (its first
-    events were removed, or engagement_history_start_date moved later; none: every date), the
-    rows of customers no longer in customers, and dates after the run's score date: the history
-    always ends at engagement_score_date, like the scores mart (a run for an earlier date cuts it
-    back; the next run for a later date builds those dates again). -#}
-{% macro engagement_history_remove_stale_rows(full_first, built_last, last) %}
-    {%- if flags.WHICH not in ['run', 'build', 'retry'] -%}
-        {{ return(none) }}
+{#- Pre-hook of the history: deletes the rows that replacing whole dates cannot reach: dates before
+    the history's start (its first events were removed, or engagement_history_start_date moved
+    later; every date when nothing is left to build), the rows of customers no longer in
+    customers, and dates after the run's score date: the history always ends at
+    engagement_score_date, like the scores mart (a run for an earlier date cuts it back; the next
+    run for a later date builds those dates again). An empty statement when there are none. -#}
+{% macro engagement_history_stale_rows_delete() %}
+    {%- if not execute or not is_incremental() or flags.WHICH not in ['run', 'build', 'retry'] -%}
+        {{ return('') }}
     {%- endif -%}
-    {%- set conditions = [] -%}
+    {%- set last = engagement_score_date() -%}
+    {%- set full_first = engagement_history_full_first(ref('int_engagement__daily_points')) -%}
     {%- set built_first = engagement_query_value("select min(score_date) from " ~ this) -%}
+    {%- set built_last = engagement_query_value("select max(score_date) from " ~ this) -%}
+    {%- set conditions = [] -%}
     {%- if full_first is none -%}
         {%- do conditions.append("1 = 1") -%}
     {%- elif built_first is not none and engagement_as_date(built_first) < full_first -%}
         {%- do conditions.append("score_date < " ~ engagement_date_literal(full_first)) -%}
     {%- endif -%}
-    {%- if built_last is not none and built_last > last -%}
+    {%- if built_last is not none and engagement_as_date(built_last) > last -%}
         {%- do conditions.append("score_date > " ~ engagement_date_literal(last)) -%}
     {%- endif -%}
     {%- if built_last is not none -%}
         {%- set customers = ref('int_engagement__customers') -%}
         {%- set removed = engagement_query_value(
             "select count(*) from " ~ this ~ " as history where history.score_date = "
-            ~ engagement_date_literal(built_last) ~ " and not exists (select 1 from " ~ customers
+            ~ engagement_date_literal(engagement_as_date(built_last)) ~ " and not exists (select 1 from " ~ customers
             ~ " as customers where customers.customer_id = history.customer_id)"
         ) -%}
         {%- if removed > 0 -%}
             {%- do conditions.append("customer_id not in (select customer_id from " ~ customers ~ ")") -%}
         {%- endif -%}
     {%- endif -%}
-    {%- if conditions -%}
-        {{ log("customer_engagement_daily: removing stale rows where " ~ conditions | join(' or '), info=True) }}
-        {%- do run_query(engagement_delete_rows(this, conditions | join(' or '))) -%}
+    {%- if not conditions -%}
+        {{ return('') }}
     {%- endif -%}
+    {{ log("customer_engagement_daily: removing stale rows where " ~ conditions | join(' or '), info=True) }}
+    {{ return(engagement_delete_rows(this, conditions | join(' or '))) }}
 {% endmacro %}
 
 {#- Deleting rows of a table; Spark tables without Delta Lake cannot, a full refresh can. -#}
@@ -172,10 +183,10 @@
     ) }}
 {%- endmacro %}
 
-{#- One row per event date up to last_date: what the history's scores of that date and later are
-    computed from. Sums catch changed amounts; the checksum catches rows that moved between
-    customers or event types, and weight edits whose points cancel out within a day. -#}
-{% macro engagement_history_fingerprint_sql(daily_points, last_date) %}
+{#- One row per event date: what the history's scores of that date and later are computed from.
+    Sums catch changed amounts; the checksum catches rows that moved between customers or event
+    types, and weight edits whose points cancel out within a day. -#}
+{% macro engagement_history_fingerprint_sql(daily_points) %}
     select
         event_date,
         cast(count(*) as {{ dbt.type_bigint() }}) as row_count,
@@ -184,10 +195,8 @@
         cast(sum(points) as {{ engagement_type_points() }}) as points,
         max(last_occurred_at) as last_occurred_at,
         cast(sum({{ engagement_row_checksum(['customer_id', 'channel', 'event_type', 'event_count', 'units', 'points', 'last_occurred_at']) }})
-            as {{ dbt.type_bigint() }}) as row_checksum,
-        '{{ engagement_history_settings() }}' as settings
+            as {{ dbt.type_bigint() }}) as row_checksum
     from {{ daily_points }}
-    where event_date <= {{ engagement_date_literal(last_date) }}
     group by event_date
 {%- endmacro %}
 
@@ -230,36 +239,49 @@
     {{ return(changes) }}
 {% endmacro %}
 
-{#- In the internal schema beside the daily points, not in the marts' schema BI tools read. -#}
-{% macro engagement_history_fingerprints_relation(suffix='') %}
-    {%- set daily_points = ref('int_engagement__daily_points') -%}
-    {{ return(api.Relation.create(
-        database=daily_points.database,
-        schema=daily_points.schema,
-        identifier=this.identifier ~ '__fingerprints' ~ suffix,
-        type='table',
-    )) }}
+{#- Post-hook of the history: records in int_engagement__history_manifest what the history was
+    just built from (the daily points' fingerprints up to the score date, and the settings). Runs
+    only after the model succeeded, so a failed run leaves the previous manifest (and rebuilds
+    more next time). Nothing to record into before the manifest model has been built. -#}
+{% macro engagement_record_history_inputs() %}
+    {%- set manifest = ref('int_engagement__history_manifest') -%}
+    {%- if not execute or load_relation(manifest) is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set recorded -%}
+        with daily_point_fingerprints as (
+            {{ engagement_history_fingerprint_sql(ref('int_engagement__daily_points')) | indent(12) }}
+        )
+
+        select
+            event_date,
+            row_count,
+            event_count,
+            units,
+            points,
+            last_occurred_at,
+            row_checksum,
+            '{{ engagement_history_settings() }}' as history_settings
+        from daily_point_fingerprints
+        where event_date <= {{ engagement_date_literal(engagement_score_date()) }}
+    {%- endset -%}
+    {{ return(engagement_replace_rows(manifest, recorded)) }}
 {% endmacro %}
 
-{#- Post-hook of the history: records what it was just built from (the fingerprints an
-    incremental run computed, or new ones after a full build). Runs only after the model
-    succeeded, so a failed run leaves the previous fingerprints (and rebuilds more next time). -#}
-{% macro engagement_save_history_fingerprints() %}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set fingerprints = engagement_history_fingerprints_relation() -%}
-    {%- set next_fingerprints = load_relation(engagement_history_fingerprints_relation('_next')) -%}
-    {%- do adapter.drop_relation(fingerprints) -%}
-    {%- if next_fingerprints is not none -%}
-        {%- do adapter.rename_relation(next_fingerprints, fingerprints) -%}
-        {{ return('') }}
-    {%- endif -%}
-    {{ return(engagement_create_table_as(
-        fingerprints,
-        engagement_history_fingerprint_sql(ref('int_engagement__daily_points'), engagement_score_date()),
-    )) }}
+{#- Replaces every row of a table by a query's rows: a delete and an insert (one hook, so one
+    transaction), an overwrite on Spark. -#}
+{% macro engagement_replace_rows(relation, sql) %}
+    {{ return(adapter.dispatch('engagement_replace_rows', 'customer_engagement')(relation, sql)) }}
 {% endmacro %}
+
+{% macro default__engagement_replace_rows(relation, sql) -%}
+    delete from {{ relation }};
+    insert into {{ relation }} {{ sql }}
+{%- endmacro %}
+
+{% macro spark__engagement_replace_rows(relation, sql) -%}
+    insert overwrite table {{ relation }} {{ sql }}
+{%- endmacro %}
 
 {#- The history replaces whole score dates: delete+insert on score_date where the engine has it,
     partition overwrite (partitioned by score_date) on Spark. -#}
@@ -314,19 +336,6 @@
 
 {% macro spark__engagement_row_checksum(columns) -%}
     cast(hash({{ columns | join(', ') }}) as {{ dbt.type_bigint() }})
-{%- endmacro %}
-
-{#- A plain table from a query (dbt's create_table_as applies the calling model's config). -#}
-{% macro engagement_create_table_as(relation, sql) %}
-    {{ return(adapter.dispatch('engagement_create_table_as', 'customer_engagement')(relation, sql)) }}
-{% endmacro %}
-
-{% macro default__engagement_create_table_as(relation, sql) -%}
-    create table {{ relation }} as {{ sql }}
-{%- endmacro %}
-
-{% macro spark__engagement_create_table_as(relation, sql) -%}
-    create table {{ relation }} using parquet as {{ sql }}
 {%- endmacro %}
 
 {#- First column of the first row of a query, or none. -#}

@@ -34,7 +34,7 @@ def test_marts_schema_holds_only_the_marts(crafted_build: Built) -> None:
     assert project.warehouse.relations(project.warehouse.mart_schema) == marts
     internal = project.warehouse.relations(project.internal_schema)
     assert {"stg_engagement__customers", "int_engagement__daily_points", "engagement_event_weights",
-            "engagement_tiers", "customer_engagement_daily__fingerprints"} <= internal
+            "engagement_tiers", "int_engagement__history_manifest"} <= internal
 
 
 def test_every_mart_is_public_contracted_owned_and_typed(crafted_build: Built) -> None:

@@ -37,7 +37,7 @@ def test_bi_role_reads_the_marts_only(new_project: Callable[[str], ProjectCopy],
         as_role(f"{project.warehouse.mart_schema}.{mart}")
     hidden = [f"{project.internal_schema}.{name}" for name in (
         "stg_engagement__customers", "int_engagement__daily_points", "engagement_event_weights",
-        "customer_engagement_daily__fingerprints")] + ["raw.customers", "raw.web_events"]
+        "int_engagement__history_manifest")] + ["raw.customers", "raw.web_events"]
     for relation in hidden:
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             as_role(relation)

@@ -31,6 +31,7 @@ from scenarios import WINDOW_DAYS as CRAFTED_WINDOW_DAYS
 
 WINDOW_DAYS = 30
 HISTORY = "customer_engagement_daily"
+MANIFEST = "int_engagement__history_manifest"
 WEIGHTS = [
     Weight("web", "page_view", Decimal("1"), 20),
     Weight("web", "click", Decimal("0.25"), None),
@@ -433,6 +434,17 @@ def test_runs_that_skip_repeat_or_jump_ahead(new_project: Callable[[str], Projec
     # ... and the next run is a plain one again.
     events.days("2024-04-01", "2024-04-01")
     run("2024-04-01", "2024-03-29")
+    # The manifest holds what that run was built from: every event date of the daily points up to
+    # the score date, with the settings. Emptied (a full refresh of it alone), it sends the next
+    # run back to every date.
+    manifest = project.internal(MANIFEST)
+    points_dates = {r["event_date"] for r in project.internal("int_engagement__daily_points")}
+    assert sorted(r["event_date"] for r in manifest) == sorted(d for d in points_dates if d <= day("2024-04-01"))
+    assert {r["history_settings"] for r in manifest} == {next(iter(manifest))["history_settings"]}
+    assert f"engagement_window_days={WINDOW_DAYS};" in manifest[0]["history_settings"]
+    build(project, day("2024-04-01"), MANIFEST, "--full-refresh")
+    assert project.internal(MANIFEST) == []
+    run("2024-04-01", "2024-01-05")
     # A shorter lookback.
     events.days("2024-04-02", "2024-04-03")
     run("2024-04-02", "2024-04-01", engagement_lookback_days=1)

@@ -13,10 +13,13 @@
     unique_key='score_date',
     partition_by=engagement_history_partition_by(),
     on_schema_change='fail',
-    post_hook="{{ engagement_save_history_fingerprints() }}",
+    pre_hook="{{ engagement_history_stale_rows_delete() }}",
+    post_hook="{{ engagement_record_history_inputs() }}",
 ) }}
 
-{%- set score_dates = engagement_history_score_dates(ref('int_engagement__daily_points')) -%}
+{%- set score_dates = engagement_history_score_dates(
+    ref('int_engagement__daily_points'), ref('int_engagement__history_manifest')
+) -%}
 {%- set window_days = engagement_window_days() -%}
 {%- set decayed = engagement_decay_half_life_days() is not none -%}
 {%- set channels = engagement_channels() -%}
