@@ -83,3 +83,10 @@
 {% macro engagement_validated_rows_materialization() %}
     {{ return('incremental' if engagement_event_staging_materialization() == 'incremental' else 'view') }}
 {% endmacro %}
+
+{#- The daily points: incremental where the validated rows are (an incremental run rebuilds the
+    customer-days touched since its last run, custom strategy engagement_replace); otherwise a
+    table rebuilt from every event. -#}
+{% macro engagement_daily_points_materialization() %}
+    {{ return('incremental' if engagement_validated_rows_materialization() == 'incremental' else 'table') }}
+{% endmacro %}

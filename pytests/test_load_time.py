@@ -10,7 +10,8 @@ staged but inside the lookback (a loader that committed late), in a run where a 
 not read any more (engagement_min_event_date) changes what is rejected without a full refresh.
 Between loads an analyst edits the weights seed and the window grows, as they do between runs, and
 customers arrive and leave with no event loaded: the validated rows check those customers' old rows
-again.
+again, and the daily points (incremental on this path too) rebuild the days that moved, whose
+sessions changed or whose weights were edited.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from oracle import MIN_EVENT_DATE, Row, Weight, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, crafted
 
 Tables = dict[str, list[Row]]
+DAILY_POINTS = "int_engagement__daily_points"
 EVENT_TABLES = ("web_events", "app_events", "social_interactions", "offline_registrations", "survey_responses",
                 "product_events")
 
@@ -68,15 +70,19 @@ def build_and_match_full_refresh(project: ProjectCopy, raw: Tables, started: dat
     incremental = marts(project)
     build(project, raw, "--full-refresh", **more)
     refreshed = marts(project)
-    for name in MARTS:
+    for name in [*MARTS, DAILY_POINTS]:
         assert refreshed[name] == incremental[name], (name, set(refreshed[name]) ^ set(incremental[name]))
 
 
 def marts(project: ProjectCopy) -> dict[str, list[tuple[Any, ...]]]:
-    """Every mart's rows; a future timestamp's detail names the run's time, so it is left out."""
+    """Every mart's rows and the daily points' (incremental on this path too, and not all of them
+    reach a mart); a future timestamp's detail names the run's time, so it is left out, and so is
+    the time each customer-day was computed."""
     found = {name: project.snapshot(name) for name in MARTS}
     found["engagement_rejected_events"] = [row[:5] if row[3] == "future_timestamp" else row
                                            for row in found["engagement_rejected_events"]]
+    found[DAILY_POINTS] = sorted((tuple(v for k, v in row.items() if k != "computed_at")
+                                  for row in project.internal(DAILY_POINTS)), key=repr)
     return found
 
 
@@ -127,7 +133,9 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     web = next(r for r in dataset.tables["web_events"] if r["event_id"] and r["occurred_at"] and r["customer_id"])
     late = {**web, "occurred_at": web["occurred_at"] - timedelta(hours=2)}
     fresh = {**web, "event_id": "late_commit_new", "occurred_at": web["occurred_at"] + timedelta(minutes=5)}
-    raw["web_events"] = raw["web_events"] + loaded([late, fresh], second_load - timedelta(hours=1))
+    # A visit late in the evening, alone in its session (a bounce) until load 5.
+    evening = {**web, "event_id": "evening_visit", "session_id": None, "occurred_at": datetime(2024, 3, 27, 23, 50)}
+    raw["web_events"] = raw["web_events"] + loaded([late, fresh, evening], second_load - timedelta(hours=1))
     # In the same run, engagement_min_event_date moves into the window (staging no longer reads
     # it, so the rows before it are rejected without a full refresh) and the window grows a week.
     moved = SCORE_DATE - timedelta(days=WINDOW_DAYS // 2)
@@ -135,10 +143,23 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
                                  engagement_window_days=WINDOW_DAYS + 7)
 
     # Load 4, no event rows: the late customer's row arrives and another customer's row is gone.
-    # Their rows checked before, loaded before the lookback, are checked again.
+    # Their rows checked before, loaded before the lookback, are checked again. The analyst edits
+    # the seed again (a weight, a daily cap, a weight removed): with no new rows, only the edit
+    # tells the daily points which days to rebuild. No lookback from here on, so the rows of the
+    # loads before are not read again either.
     raw["customers"] = [c for c in dataset.tables["customers"] if c["customer_id"] != leaving_customer]
-    build_and_match_full_refresh(project, raw, started, edited, engagement_min_event_date=moved.isoformat(),
-                                 engagement_window_days=WINDOW_DAYS + 7)
+    edited_again = [replace(w, weight=Decimal("2")) if (w.channel, w.event_type) == ("web", "page_view")
+                    else replace(w, daily_cap=1) if (w.channel, w.event_type) == ("web", "click") else w
+                    for w in edited if (w.channel, w.event_type) != ("web", "hover")]
+    build_and_match_full_refresh(project, raw, started, edited_again, engagement_min_event_date=moved.isoformat(),
+                                 engagement_window_days=WINDOW_DAYS + 7, engagement_load_lookback_hours=0)
+
+    # Load 5: one event after midnight continues the evening's session, which started the day
+    # before: that day's derived events change (no bounce, minutes on site) with no event of its own.
+    after_midnight = {**evening, "event_id": "after_midnight", "occurred_at": datetime(2024, 3, 28, 0, 5)}
+    raw["web_events"] = raw["web_events"] + loaded([after_midnight], second_load + timedelta(hours=1))
+    build_and_match_full_refresh(project, raw, started, edited_again, engagement_min_event_date=moved.isoformat(),
+                                 engagement_window_days=WINDOW_DAYS + 7, engagement_load_lookback_hours=0)
 
     # Runs read only what was loaded since: a row deleted from the raw table stays staged (the
     # load-time path expects append-only raw tables; README) until a full refresh.

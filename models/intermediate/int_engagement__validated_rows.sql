@@ -61,6 +61,20 @@ rechecked_rows as (
         or checked.min_event_date <> {{ min_date }}
 ),
 
+-- What each rewritten key's row counted for before this run, when it was accepted: the daily
+-- points rebuild those customer-days too (a copy with another timestamp or customer can replace
+-- the row kept for a key).
+previous_rows as (
+    select
+        source_table,
+        source_row_key,
+        customer_id as previous_customer_id,
+        cast(occurred_at as date) as previous_event_date,
+        cast(attended_at as date) as previous_attendance_date
+    from {{ this }}
+    where rejection_reason is null
+),
+
 -- Read once for all the raw tables, not once per table.
 load_watermark as (
     select {{ engagement_load_watermark(this) }} as watermark
@@ -140,10 +154,25 @@ validated as (
                 then 'future_timestamp'
             when customers.customer_id is null then 'unknown_customer'
             when source_rows.invalid_value_detail is not null then 'invalid_value'
-        end as rejection_reason
+        end as rejection_reason,
+        {%- if is_incremental() %}
+            previous_rows.previous_customer_id,
+            previous_rows.previous_event_date,
+            previous_rows.previous_attendance_date
+        {%- else %}
+            cast(null as {{ dbt.type_string() }}) as previous_customer_id,
+            cast(null as date) as previous_event_date,
+            cast(null as date) as previous_attendance_date
+        {%- endif %}
     from source_rows
     left join customers
         on source_rows.customer_id = customers.customer_id
+    {%- if is_incremental() %}
+        left join previous_rows
+            on
+                source_rows.source_table = previous_rows.source_table
+                and source_rows.source_row_key = previous_rows.source_row_key
+    {%- endif %}
 ),
 
 final as (
@@ -174,7 +203,11 @@ final as (
             when 'invalid_value' then invalid_value_detail
         end as rejection_detail,
         loaded_at,
-        {{ min_date }} as min_event_date
+        {{ min_date }} as min_event_date,
+        {{ engagement_timestamp_literal(run_started_at) }} as validated_at,
+        previous_customer_id,
+        previous_event_date,
+        previous_attendance_date
     from validated
 )
 
