@@ -248,25 +248,31 @@
     {%- if not execute or load_relation(manifest) is none -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set recorded -%}
-        with daily_point_fingerprints as (
-            {{ engagement_history_fingerprint_sql(ref('int_engagement__daily_points')) | indent(12) }}
-        )
-
-        select
-            event_date,
-            row_count,
-            event_count,
-            units,
-            points,
-            last_occurred_at,
-            row_checksum,
-            '{{ engagement_history_settings() }}' as history_settings
-        from daily_point_fingerprints
-        where event_date <= {{ engagement_date_literal(engagement_score_date()) }}
-    {%- endset -%}
-    {{ return(engagement_replace_rows(manifest, recorded)) }}
+    {{ return(engagement_replace_rows(manifest, engagement_history_manifest_rows(record=true))) }}
 {% endmacro %}
+
+{#- The manifest's rows: the daily points' fingerprints up to the score date and this run's
+    settings (record=true, the post-hook); none, with the same columns (record=false, the model,
+    which only creates the table). -#}
+{% macro engagement_history_manifest_rows(record) %}
+    {%- set history_settings = engagement_string_literal(engagement_history_settings()) if record
+        else 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+with daily_point_fingerprints as (
+    {{ engagement_history_fingerprint_sql(ref('int_engagement__daily_points')) | indent(4) }}
+)
+
+select
+    event_date,
+    row_count,
+    event_count,
+    units,
+    points,
+    last_occurred_at,
+    row_checksum,
+    {{ history_settings }} as history_settings
+from daily_point_fingerprints
+where {{ 'event_date <= ' ~ engagement_date_literal(engagement_score_date()) if record else '1 = 0' }}
+{%- endmacro %}
 
 {#- Replaces every row of a table by a query's rows: a delete and an insert (one hook, so one
     transaction), an overwrite on Spark. -#}

@@ -26,7 +26,12 @@
     PostgreSQL runs a view's query again for every model and test that reads it: eight models
     read the stream, and each of them deduplicated all raw rows again (docs/benchmarks.md). -#}
 {% macro engagement_event_stream_materialization() %}
-    {{ return(adapter.dispatch('engagement_event_stream_materialization', 'customer_engagement')()) }}
+    {%- set materialized = adapter.dispatch('engagement_event_stream_materialization', 'customer_engagement')() -%}
+    {#- Where the stream is a table and the validated rows are incremental, it follows them. -#}
+    {%- if materialized == 'table' and engagement_validated_rows_materialization() == 'incremental' -%}
+        {{ return('incremental') }}
+    {%- endif -%}
+    {{ return(materialized) }}
 {% endmacro %}
 
 {% macro default__engagement_event_stream_materialization() %}

@@ -31,7 +31,9 @@ from oracle import MIN_EVENT_DATE, Row, Weight, expected_marts
 from scenarios import CRAFTED_WEIGHTS, SCORE_DATE, WINDOW_DAYS, crafted
 
 Tables = dict[str, list[Row]]
-DAILY_POINTS = "int_engagement__daily_points"
+# Incremental on this path too (the event stream where it is a table), and not all of their rows
+# reach a mart.
+INCREMENTAL_INTERMEDIATES = ("int_engagement__events", "int_engagement__daily_points")
 EVENT_TABLES = ("web_events", "app_events", "social_interactions", "offline_registrations", "survey_responses",
                 "product_events")
 
@@ -70,19 +72,19 @@ def build_and_match_full_refresh(project: ProjectCopy, raw: Tables, started: dat
     incremental = marts(project)
     build(project, raw, "--full-refresh", **more)
     refreshed = marts(project)
-    for name in [*MARTS, DAILY_POINTS]:
+    for name in [*MARTS, *INCREMENTAL_INTERMEDIATES]:
         assert refreshed[name] == incremental[name], (name, set(refreshed[name]) ^ set(incremental[name]))
 
 
 def marts(project: ProjectCopy) -> dict[str, list[tuple[Any, ...]]]:
-    """Every mart's rows and the daily points' (incremental on this path too, and not all of them
-    reach a mart); a future timestamp's detail names the run's time, so it is left out, and so is
-    the time each customer-day was computed."""
+    """Every mart's rows and the incremental intermediate models'; a future timestamp's detail
+    names the run's time, so it is left out, and so is the time each row was computed."""
     found = {name: project.snapshot(name) for name in MARTS}
     found["engagement_rejected_events"] = [row[:5] if row[3] == "future_timestamp" else row
                                            for row in found["engagement_rejected_events"]]
-    found[DAILY_POINTS] = sorted((tuple(v for k, v in row.items() if k != "computed_at")
-                                  for row in project.internal(DAILY_POINTS)), key=repr)
+    for name in INCREMENTAL_INTERMEDIATES:
+        found[name] = sorted((tuple(v for k, v in row.items() if k != "computed_at")
+                              for row in project.internal(name)), key=repr)
     return found
 
 

@@ -6,18 +6,4 @@
     it, which the history reads as "rebuild every date". -#}
 {{ config(materialized='incremental') }}
 
-with daily_point_fingerprints as (
-    {{ engagement_history_fingerprint_sql(ref('int_engagement__daily_points')) | indent(4) }}
-)
-
-select
-    event_date,
-    row_count,
-    event_count,
-    units,
-    points,
-    last_occurred_at,
-    row_checksum,
-    cast(null as {{ dbt.type_string() }}) as history_settings
-from daily_point_fingerprints
-where 1 = 0
+{{ engagement_history_manifest_rows(record=false) }}
