@@ -95,11 +95,3 @@
 {% macro engagement_daily_points_materialization() %}
     {{ return('incremental' if engagement_validated_rows_materialization() == 'incremental' else 'table') }}
 {% endmacro %}
-
-{#- PostgreSQL's index (dbt-postgres `indexes` config; other engines ignore it) on the key an
-    incremental model replaces rows by: a run reads and deletes a few thousand keys of a table of
-    millions, which without an index is a scan of the whole table each time. None for a table
-    rebuilt whole. -#}
-{% macro engagement_replace_key_index(materialized, columns) %}
-    {{ return([{'columns': columns}] if materialized == 'incremental' else []) }}
-{% endmacro %}

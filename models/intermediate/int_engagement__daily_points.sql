@@ -2,7 +2,6 @@
     materialized=engagement_daily_points_materialization(),
     incremental_strategy='engagement_replace',
     unique_key=['customer_id', 'event_date'],
-    indexes=engagement_replace_key_index(engagement_daily_points_materialization(), ['customer_id', 'event_date']),
     engagement_placeholder_column='event_type',
     on_schema_change='fail',
 ) }}

@@ -2,7 +2,6 @@
     materialized=engagement_event_stream_materialization(),
     incremental_strategy='engagement_replace',
     unique_key=['source_table', 'source_row_key'],
-    indexes=engagement_replace_key_index(engagement_event_stream_materialization(), ['source_table', 'source_row_key']),
     engagement_placeholder_column='event_type',
     on_schema_change='fail',
 ) }}

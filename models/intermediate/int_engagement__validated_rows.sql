@@ -1,7 +1,6 @@
 {{ config(
     materialized=engagement_validated_rows_materialization(),
     unique_key=['source_table', 'source_row_key'],
-    indexes=engagement_replace_key_index(engagement_validated_rows_materialization(), ['source_table', 'source_row_key']),
     incremental_strategy='delete+insert',
     on_schema_change='fail',
 ) }}
