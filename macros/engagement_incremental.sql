@@ -68,8 +68,8 @@
 {% endmacro %}
 
 {#- Earliest event date (up to built_last) whose daily points differ from those the history was
-    built from (the manifest, int_engagement__history_manifest); a very early date when the manifest is empty
-    or the settings changed; none when nothing changed. -#}
+    built from (the manifest, int_engagement__history_manifest); a very early date when the
+    manifest is empty or the settings changed; none when nothing changed. -#}
 {% macro engagement_history_changed_from(daily_points, manifest, built_last) %}
     {%- set everything = modules.datetime.date(1, 1, 1) -%}
     {%- if flags.WHICH not in ['run', 'build', 'retry'] -%}
