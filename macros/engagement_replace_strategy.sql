@@ -22,3 +22,11 @@
     from {{ batch }}
     where {{ placeholder_column }} is not null
 {% endmacro %}
+
+{#- Whether a validated row was checked after the newest run of `relation` (a model with a
+    `computed_at` column, the run that wrote each row): what an incremental run of the event
+    stream or the daily points reads again. Everything, when the table holds no row. -#}
+{% macro engagement_checked_since_last_run(relation) %}
+    {%- set never = engagement_timestamp_literal(modules.datetime.datetime(1900, 1, 1)) -%}
+    {{- return('validated_at > (select coalesce(max(computed_at), ' ~ never ~ ') from ' ~ relation ~ ')') -}}
+{% endmacro %}

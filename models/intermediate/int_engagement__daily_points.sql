@@ -49,10 +49,7 @@ checked_rows as (
         previous_event_date,
         previous_attendance_date
     from {{ validated_rows }}
-    where validated_at > (
-        select coalesce(max(computed_at), {{ engagement_timestamp_literal(modules.datetime.datetime(1900, 1, 1)) }})
-        from {{ this }}
-    )
+    where {{ engagement_checked_since_last_run(this) }}
 ),
 
 checked_days as (

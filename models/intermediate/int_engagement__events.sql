@@ -10,12 +10,7 @@
     gives a second event, `attendance`, at midnight of the event day.
     Where it is an incremental table (the load-time path where the stream is a table), a run
     replaces the events of the validated rows checked since its last run. -#}
-{%- set checked_since_last_run -%}
-    validated_at > (
-        select coalesce(max(computed_at), {{ engagement_timestamp_literal(modules.datetime.datetime(1900, 1, 1)) }})
-        from {{ this }}
-    )
-{%- endset %}
+{%- set checked_since_last_run = engagement_checked_since_last_run(this) %}
 
 with accepted_rows as (
     select
