@@ -289,6 +289,20 @@ where {{ 'event_date <= ' ~ engagement_date_literal(engagement_score_date()) if 
     insert overwrite table {{ relation }} {{ sql }}
 {%- endmacro %}
 
+{#- The score changes: incremental (strategy engagement_replace, each customer's rows from the first
+    score date whose history row changed) where dbt accepts that strategy; on Spark a table. -#}
+{% macro engagement_score_changes_materialization() %}
+    {{ return(adapter.dispatch('engagement_score_changes_materialization', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_score_changes_materialization() %}
+    {{ return('incremental') }}
+{% endmacro %}
+
+{% macro spark__engagement_score_changes_materialization() %}
+    {{ return('table') }}
+{% endmacro %}
+
 {#- The history replaces whole score dates: delete+insert on score_date where the engine has it,
     partition overwrite (partitioned by score_date) on Spark. -#}
 {% macro engagement_history_incremental_strategy() %}

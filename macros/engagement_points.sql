@@ -6,8 +6,11 @@
 
 {#- Web events (customer_id, event_type, occurred_at, session_id) → one row per web session.
     The tracker's session_id is trusted as sent; events without one start a new session after
-    engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in). -#}
-{% macro engagement_web_sessions(web_events) -%}
+    engagement_session_timeout_minutes of inactivity (a gap exactly at the timeout stays in).
+    `session_number_offsets` (customer_id, session_number_offset), when given, numbers a
+    customer's untracked sessions on from the offset: an incremental run sessionizes only the
+    events after the untracked sessions it keeps. -#}
+{% macro engagement_web_sessions(web_events, session_number_offsets=none) -%}
 with untracked_web_events as (
     select
         customer_id,
@@ -40,15 +43,22 @@ untracked_session_starts as (
 -- them the same session number whichever is first, so no tie-break column is needed.
 untracked_session_numbers as (
     select
-        customer_id,
-        event_type,
-        occurred_at,
-        sum(starts_session) over (
-            partition by customer_id
-            order by occurred_at
+        untracked_session_starts.customer_id,
+        untracked_session_starts.event_type,
+        untracked_session_starts.occurred_at,
+        {%- if session_number_offsets is not none %}
+        coalesce(session_number_offsets.session_number_offset, 0) +
+        {%- endif %}
+        sum(untracked_session_starts.starts_session) over (
+            partition by untracked_session_starts.customer_id
+            order by untracked_session_starts.occurred_at
             range between unbounded preceding and current row
         ) as session_number
     from untracked_session_starts
+    {%- if session_number_offsets is not none %}
+        left join {{ session_number_offsets }} as session_number_offsets
+            on untracked_session_starts.customer_id = session_number_offsets.customer_id
+    {%- endif %}
 ),
 
 sessionized_web_events as (

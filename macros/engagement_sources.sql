@@ -89,9 +89,9 @@
     {{ return('incremental' if engagement_event_staging_materialization() == 'incremental' else 'view') }}
 {% endmacro %}
 
-{#- The daily points: incremental where the validated rows are (an incremental run rebuilds the
-    customer-days touched since its last run, custom strategy engagement_replace); otherwise a
-    table rebuilt from every event. -#}
-{% macro engagement_daily_points_materialization() %}
+{#- The web sessions and the daily points: incremental where the validated rows are (an
+    incremental run rebuilds what the rows checked since its last run can have changed, custom
+    strategy engagement_replace); otherwise a table rebuilt from every event. -#}
+{% macro engagement_replace_materialization() %}
     {{ return('incremental' if engagement_validated_rows_materialization() == 'incremental' else 'table') }}
 {% endmacro %}

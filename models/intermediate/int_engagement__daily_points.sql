@@ -1,5 +1,5 @@
 {{ config(
-    materialized=engagement_daily_points_materialization(),
+    materialized=engagement_replace_materialization(),
     incremental_strategy='engagement_replace',
     unique_key=['customer_id', 'event_date'],
     engagement_placeholder_column='event_type',
