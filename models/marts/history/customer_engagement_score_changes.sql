@@ -101,10 +101,12 @@ earlier_scores as (
         engagement_tier,
         tier_rank,
         {%- for days in periods %}
-            case
-                when lag(score_date, {{ days }}) over customer_dates = {{ dbt.dateadd('day', -days, 'score_date') }}
-                    then lag(engagement_score, {{ days }}) over customer_dates
-            end as score_{{ days }}d_before,
+            cast(
+                case
+                    when lag(score_date, {{ days }}) over customer_dates = {{ dbt.dateadd('day', -days, 'score_date') }}
+                        then lag(engagement_score, {{ days }}) over customer_dates
+                end as {{ engagement_type_score() }}
+            ) as score_{{ days }}d_before,
         {%- endfor %}
         case
             when lag(score_date) over customer_dates = {{ dbt.dateadd('day', -1, 'score_date') }}
