@@ -25,7 +25,8 @@
 
 {#- Whether a validated row was checked after the newest run of `relation` (a model with a
     `computed_at` column, the run that wrote each row): what an incremental run of the event
-    stream or the daily points reads again. Everything, when the table holds no row. -#}
+    stream, the web sessions or the daily points reads again. Everything, when the table holds
+    no row. -#}
 {% macro engagement_checked_since_last_run(relation) %}
     {%- set never = engagement_timestamp_literal(modules.datetime.datetime(1900, 1, 1)) -%}
     {{- return('validated_at > (select coalesce(max(computed_at), ' ~ never ~ ') from ' ~ relation ~ ')') -}}

@@ -163,11 +163,10 @@ def test_incremental_staging_on_load_time_equals_full_refresh(new_project: Calla
     edited_again = [replace(w, weight=Decimal("2")) if (w.channel, w.event_type) == ("web", "page_view")
                     else replace(w, daily_cap=1) if (w.channel, w.event_type) == ("web", "click") else w
                     for w in edited if (w.channel, w.event_type) != ("web", "hover")]
-    build_and_match_full_refresh(project, raw, started, edited_again, engagement_min_event_date=moved.isoformat(),
-                                 engagement_window_days=WINDOW_DAYS + 7, engagement_load_lookback_hours=0)
-
     settled = {"engagement_min_event_date": moved.isoformat(), "engagement_window_days": WINDOW_DAYS + 7,
                "engagement_load_lookback_hours": 0}
+    build_and_match_full_refresh(project, raw, started, edited_again, **settled)
+
     # No load, the score date two days back: the sessions still going on then lose their later
     # events, and the events after it leave the sessions and the daily points (load 5 moves the
     # score date forward again, and they come back without being loaded again).
