@@ -2,7 +2,10 @@
     sessions, the window's daily points and the latest event, and the engine computes it once.
     Each step is the complete select the intermediate model of that step runs
     (macros/engagement_points.sql), kept to the scoring window here, so this table does not wait
-    on the all-days tables (see docs/benchmarks.md). -#}
+    on the all-days tables (see docs/benchmarks.md).
+    On the load-time path (var engagement_loaded_at_column) the daily points are kept current by
+    runs that rebuild only the customer-days new rows reach, so the score sums their window
+    instead of sessionizing it again. -#}
 {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
 {%- set first_day = engagement_window_start() -%}
 {%- set window_start = engagement_date_literal(first_day) -%}
@@ -33,108 +36,127 @@ events as (
     from {{ ref('int_engagement__events') }}
 ),
 
--- Sessions only feed the derived event types. When every one of them weighs 0 or has no weight,
--- they add no points (and never events), so the web events are not sessionized: sorting them is
--- most of the score's cost, and a team that does not weight sessions should not pay for it.
-weighted_derived_types as (
-    select count(*) as weighted_types
-    from {{ ref('stg_engagement__event_weights') }}
-    where
-        channel = 'web'
-        and event_type in {{ engagement_in_list(engagement_derived_event_types()) }}
-        and weight <> 0
-),
+{% if engagement_loaded_at_column() is none %}
+    -- Sessions only feed the derived event types. When every one of them weighs 0 or has no weight,
+    -- they add no points (and never events), so the web events are not sessionized: sorting them is
+    -- most of the score's cost, and a team that does not weight sessions should not pay for it.
+    weighted_derived_types as (
+        select count(*) as weighted_types
+        from {{ ref('stg_engagement__event_weights') }}
+        where
+            channel = 'web'
+            and event_type in {{ engagement_in_list(engagement_derived_event_types()) }}
+            and weight <> 0
+    ),
 
--- Only sessions that start in the window add to the score (a session's day is the day it starts;
--- a returning visit needs an earlier visit day inside the window), and whether an untracked event
--- starts a session depends on the event before it alone: the web events from one session timeout
--- before the window on settle every session that starts in it, however long the history before.
--- Events after score_date do not count, so a session still going on at midnight ends there.
-web_events as (
-    select
-        customer_id,
-        event_type,
-        occurred_at,
-        session_id
-    from events
-    where
-        channel = 'web'
-        and occurred_at >= {{ session_cut }}
-        and event_date <= {{ score_date }}
-        and (select weighted_derived_types.weighted_types from weighted_derived_types) > 0
-),
+    -- Only sessions that start in the window add to the score (a session's day is the day it starts;
+    -- a returning visit needs an earlier visit day inside the window), and whether an untracked event
+    -- starts a session depends on the event before it alone: the web events from one session timeout
+    -- before the window on settle every session that starts in it, however long the history before.
+    -- Events after score_date do not count, so a session still going on at midnight ends there.
+    web_events as (
+        select
+            customer_id,
+            event_type,
+            occurred_at,
+            session_id
+        from events
+        where
+            channel = 'web'
+            and occurred_at >= {{ session_cut }}
+            and event_date <= {{ score_date }}
+            and (select weighted_derived_types.weighted_types from weighted_derived_types) > 0
+    ),
 
--- A tracker session is one id however far apart its events lie: an id also sent before the cut
--- began before the window, and none of its derived events fall in it.
-window_tracker_sessions as (
-    select distinct
-        customer_id,
-        session_id
-    from web_events
-    where session_id is not null
-),
+    -- A tracker session is one id however far apart its events lie: an id also sent before the cut
+    -- began before the window, and none of its derived events fall in it.
+    window_tracker_sessions as (
+        select distinct
+            customer_id,
+            session_id
+        from web_events
+        where session_id is not null
+    ),
 
-earlier_tracker_sessions as (
-    select distinct
-        window_tracker_sessions.customer_id,
-        window_tracker_sessions.session_id
-    from window_tracker_sessions
-    inner join events
-        on
-            window_tracker_sessions.customer_id = events.customer_id
-            and window_tracker_sessions.session_id = events.session_id
-    where events.channel = 'web' and events.occurred_at < {{ session_cut }}
-),
+    earlier_tracker_sessions as (
+        select distinct
+            window_tracker_sessions.customer_id,
+            window_tracker_sessions.session_id
+        from window_tracker_sessions
+        inner join events
+            on
+                window_tracker_sessions.customer_id = events.customer_id
+                and window_tracker_sessions.session_id = events.session_id
+        where events.channel = 'web' and events.occurred_at < {{ session_cut }}
+    ),
 
-session_events as (
-    select
-        web_events.customer_id,
-        web_events.event_type,
-        web_events.occurred_at,
-        web_events.session_id
-    from web_events
-    left join earlier_tracker_sessions
-        on
-            web_events.customer_id = earlier_tracker_sessions.customer_id
-            and web_events.session_id = earlier_tracker_sessions.session_id
-    where earlier_tracker_sessions.customer_id is null
-),
+    session_events as (
+        select
+            web_events.customer_id,
+            web_events.event_type,
+            web_events.occurred_at,
+            web_events.session_id
+        from web_events
+        left join earlier_tracker_sessions
+            on
+                web_events.customer_id = earlier_tracker_sessions.customer_id
+                and web_events.session_id = earlier_tracker_sessions.session_id
+        where earlier_tracker_sessions.customer_id is null
+    ),
 
-web_sessions as (
-    {{ engagement_web_sessions('session_events') | indent(4) }}
-),
+    web_sessions as (
+        {{ engagement_web_sessions('session_events') | indent(8) }}
+    ),
 
-derived_events as (
-    {{ engagement_derived_events('web_sessions') | indent(4) }}
-),
+    derived_events as (
+        {{ engagement_derived_events('web_sessions') | indent(8) }}
+    ),
 
-window_events as (
-    select
-        customer_id,
-        channel,
-        event_type,
-        event_date,
-        occurred_at,
-        quantity
-    from events
-    where event_date >= {{ window_start }} and event_date <= {{ score_date }}
-),
+    window_events as (
+        select
+            customer_id,
+            channel,
+            event_type,
+            event_date,
+            occurred_at,
+            quantity
+        from events
+        where event_date >= {{ window_start }} and event_date <= {{ score_date }}
+    ),
 
-window_derived_events as (
-    select
-        customer_id,
-        channel,
-        event_type,
-        event_date,
-        occurred_at,
-        quantity
-    from derived_events
-    where event_date >= {{ window_start }} and event_date <= {{ score_date }}
-),
+    window_derived_events as (
+        select
+            customer_id,
+            channel,
+            event_type,
+            event_date,
+            occurred_at,
+            quantity
+        from derived_events
+        where event_date >= {{ window_start }} and event_date <= {{ score_date }}
+    ),
 
-daily_points as (
-    {{ engagement_daily_points('window_events', 'window_derived_events') | indent(4) }}
-),
+    daily_points as (
+        {{ engagement_daily_points('window_events', 'window_derived_events') | indent(8) }}
+    ),
+
+{% else %}
+    -- Kept current by the load-time path's incremental runs.
+    daily_points as (
+        select
+            customer_id,
+            channel,
+            event_type,
+            event_date,
+            event_count,
+            derived_event_count,
+            counted_units,
+            weight,
+            points
+        from {{ ref('int_engagement__daily_points') }}
+        where event_date >= {{ window_start }} and event_date <= {{ score_date }}
+    ),
+{% endif %}
 
 event_type_points as (
     {{ engagement_event_type_points('daily_points') | indent(4) }}
