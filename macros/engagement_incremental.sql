@@ -290,17 +290,9 @@ where {{ 'event_date <= ' ~ engagement_date_literal(engagement_score_date()) if 
 {%- endmacro %}
 
 {#- The score changes: incremental (strategy engagement_replace, each customer's rows from the first
-    score date whose history row changed) where dbt accepts that strategy; on Spark a table. -#}
+    score date whose history row changed) where the engine replaces rows by key; otherwise a table. -#}
 {% macro engagement_score_changes_materialization() %}
-    {{ return(adapter.dispatch('engagement_score_changes_materialization', 'customer_engagement')()) }}
-{% endmacro %}
-
-{% macro default__engagement_score_changes_materialization() %}
-    {{ return('incremental') }}
-{% endmacro %}
-
-{% macro spark__engagement_score_changes_materialization() %}
-    {{ return('table') }}
+    {{ return('incremental' if engagement_replaces_rows_by_key() else 'table') }}
 {% endmacro %}
 
 {#- The history replaces whole score dates: delete+insert on score_date where the engine has it,

@@ -64,22 +64,30 @@
 
 {#- The event tables' staging: with a load-time column (var engagement_loaded_at_column) an
     incremental table that reads only the rows loaded since its last run and replaces the rows of
-    the keys they touch (unique_key source_row_key, dbt_project.yml); otherwise as above. -#}
+    the keys they touch (unique_key source_row_key, dbt_project.yml), where the engine replaces
+    rows by key; otherwise as above. -#}
 {% macro engagement_event_staging_materialization() %}
-    {%- if engagement_loaded_at_column() is none -%}
-        {{ return(engagement_staging_materialization()) }}
+    {%- if engagement_loaded_at_column() is not none and engagement_replaces_rows_by_key() -%}
+        {{ return('incremental') }}
     {%- endif -%}
-    {{ return(adapter.dispatch('engagement_event_staging_materialization', 'customer_engagement')()) }}
-{% endmacro %}
-
-{% macro default__engagement_event_staging_materialization() %}
-    {{ return('incremental') }}
-{% endmacro %}
-
-{#- dbt-spark replaces rows by key only in Delta, Iceberg and Hudi tables (merge); the package
-    writes plain tables there, so Spark reads every raw row on every run. -#}
-{% macro spark__engagement_event_staging_materialization() %}
     {{ return(engagement_staging_materialization()) }}
+{% endmacro %}
+
+{#- Whether the package's incremental models can replace rows by key (delete+insert and the
+    custom engagement_replace strategy): every engine but Spark. -#}
+{% macro engagement_replaces_rows_by_key() %}
+    {{ return(adapter.dispatch('engagement_replaces_rows_by_key', 'customer_engagement')()) }}
+{% endmacro %}
+
+{% macro default__engagement_replaces_rows_by_key() %}
+    {{ return(true) }}
+{% endmacro %}
+
+{#- dbt-spark replaces rows by key only in Delta, Iceberg and Hudi tables (merge) and accepts no
+    custom strategy; the package writes plain tables there, so Spark rebuilds them from every raw
+    row on every run. -#}
+{% macro spark__engagement_replaces_rows_by_key() %}
+    {{ return(false) }}
 {% endmacro %}
 
 {#- The validated rows: incremental wherever the event staging is (int_engagement__validated_rows
