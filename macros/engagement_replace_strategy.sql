@@ -28,6 +28,5 @@
     stream, the web sessions or the daily points reads again. Everything, when the table holds
     no row. -#}
 {% macro engagement_checked_since_last_run(relation) %}
-    {%- set never = engagement_timestamp_literal(modules.datetime.datetime(1900, 1, 1)) -%}
-    {{- return('validated_at > (select coalesce(max(computed_at), ' ~ never ~ ') from ' ~ relation ~ ')') -}}
+    {{- return('coalesce(validated_at > (select max(computed_at) from ' ~ relation ~ '), true)') -}}
 {% endmacro %}

@@ -77,16 +77,13 @@ changes as (
     where previous_customer_id is not null
     union all
     -- Events the last run's score date left out: every event it counted lies in a session, so
-    -- none lies after the last day a held session reaches.
+    -- none lies after the last day a held session reaches (every event, when none is held).
     select
         customer_id,
         occurred_at as changed_at,
         session_id
     from web_events
-    where event_date > (
-        select coalesce(max(cast(session_end_at as date)), cast('1900-01-01' as date))
-        from held
-    )
+    where coalesce(event_date > (select max(cast(session_end_at as date)) from held), true)
     union all
     -- Sessions reaching past this run's score date (it moved back) lose those events.
     select
@@ -96,10 +93,11 @@ changes as (
     from held
     where session_end_at >= {{ engagement_timestamp_literal(day_after_score_date) }}
     union all
-    -- Sessions split after another timeout: the customer's sessions are all built again.
+    -- Sessions split after another timeout: the customer's sessions are all built again, from
+    -- the first one held (every event counted lies in one).
     select
         customer_id,
-        {{ engagement_timestamp_literal(modules.datetime.datetime(1900, 1, 1)) }} as changed_at,
+        session_start_at as changed_at,
         cast(null as {{ dbt.type_string() }}) as session_id
     from held
     where session_timeout_seconds <> {{ timeout_seconds }}
