@@ -61,20 +61,6 @@ rechecked_rows as (
         or checked.min_event_date <> {{ min_date }}
 ),
 
--- What each rewritten key's row counted for before this run, when it was accepted: the daily
--- points rebuild those customer-days too (a copy with another timestamp or customer can replace
--- the row kept for a key).
-previous_rows as (
-    select
-        source_table,
-        source_row_key,
-        customer_id as previous_customer_id,
-        cast(occurred_at as date) as previous_event_date,
-        cast(attended_at as date) as previous_attendance_date
-    from {{ this }}
-    where rejection_reason is null
-),
-
 -- Read once for all the raw tables, not once per table.
 load_watermark as (
     select {{ engagement_load_watermark(this) }} as watermark
@@ -130,6 +116,32 @@ source_rows as (
         {%- endif %}
     {%- endfor %}
 ),
+
+{%- if is_incremental() %}
+
+-- What each rewritten key's row counted for before this run, when it was accepted: the daily
+-- points rebuild those customer-days too (a copy with another timestamp or customer can replace
+-- the row kept for a key). Only the keys rewritten are looked up: joined to every row held, the
+-- engine built a hash table of the whole table and ran out of memory at 100M rows.
+previous_rows as (
+    select
+        held.source_table,
+        held.source_row_key,
+        held.customer_id as previous_customer_id,
+        cast(held.occurred_at as date) as previous_event_date,
+        cast(held.attended_at as date) as previous_attendance_date
+    from {{ this }} as held
+    where
+        held.rejection_reason is null
+        and exists (
+            select 1
+            from source_rows
+            where
+                source_rows.source_table = held.source_table
+                and source_rows.source_row_key = held.source_row_key
+        )
+),
+{%- endif %}
 
 validated as (
     select
