@@ -4,8 +4,8 @@
     (macros/engagement_points.sql), kept to the scoring window here, so this table does not wait
     on the all-days tables (see docs/benchmarks.md).
     On the load-time path (var engagement_loaded_at_column) the daily points are kept current by
-    runs that rebuild only the customer-days new rows reach, so the score sums their window
-    instead of sessionizing it again. -#}
+    runs that rebuild only the customer-days new rows reach, so the score sums the window's terms
+    that int_engagement__event_type_points computes from them instead of sessionizing again. -#}
 {%- set score_date = engagement_date_literal(engagement_score_date()) -%}
 {%- set first_day = engagement_window_start() -%}
 {%- set window_start = engagement_date_literal(first_day) -%}
@@ -140,27 +140,30 @@ events as (
         {{ engagement_daily_points('window_events', 'window_derived_events') | indent(8) }}
     ),
 
+    event_type_points as (
+        {{ engagement_event_type_points('daily_points') | indent(8) }}
+    ),
 {% else %}
-    -- Kept current by the load-time path's incremental runs.
+    -- Kept current by the load-time path's incremental runs: the window's terms are those of
+    -- int_engagement__event_type_points, and the window's daily points give the active days.
     daily_points as (
         select
             customer_id,
-            channel,
-            event_type,
             event_date,
-            event_count,
-            derived_event_count,
-            counted_units,
-            weight,
-            points
+            event_count
         from {{ ref('int_engagement__daily_points') }}
         where event_date >= {{ window_start }} and event_date <= {{ score_date }}
     ),
-{% endif %}
 
-event_type_points as (
-    {{ engagement_event_type_points('daily_points') | indent(4) }}
-),
+    event_type_points as (
+        select
+            customer_id,
+            channel,
+            event_count,
+            points
+        from {{ ref('int_engagement__event_type_points') }}
+    ),
+{% endif %}
 
 customer_points as (
     select
