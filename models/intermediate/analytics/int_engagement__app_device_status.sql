@@ -1,6 +1,10 @@
 {#- Each customer's app devices as of the end of score_date: a device has the app while its latest
     accepted app event is not an uninstall. All history counts, not only the window: an install
-    from last year still holds until an uninstall. -#}
+    from last year still holds until an uninstall.
+    A table: ranking every app event ever is far more work than the few rows per customer it
+    leaves, and a view would do it again for its data tests as well as for the metrics mart. -#}
+{{ config(materialized='table') }}
+
 with app_events as (
     select
         event_key,
