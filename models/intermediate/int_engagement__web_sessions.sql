@@ -22,7 +22,9 @@
 {%- set day_after_score_date = modules.datetime.datetime(score_date.year, score_date.month, score_date.day)
     + modules.datetime.timedelta(days=1) %}
 
-with web_events as (
+-- Inlined: each reader filters or joins the event stream its own way, and held whole it was 50M
+-- rows at 100M events.
+with web_events as {{ engagement_inlined_cte() }} (
     select
         customer_id,
         event_type,
