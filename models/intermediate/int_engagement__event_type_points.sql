@@ -1,6 +1,7 @@
 {#- What each event type earned each customer in the scoring window (the score's terms), from the
-    daily points; the score mart computes the same terms with the same macro, so the score
-    components always add up to the score.
+    daily points. Without load times the score mart computes the same terms with the same macro
+    from its window alone; with them (var engagement_loaded_at_column) it adds up these. Either
+    way the score components add up to the score.
     A table: small (customers × event types) and read by every analytics mart. -#}
 {{ config(materialized='table') }}
 
